@@ -1,0 +1,55 @@
+"""Application factory."""
+import logging
+import os
+
+from flask import Flask
+
+from server.config import load_config
+from server.db_setup import normalize_url, tune_engine
+from server.extensions import api, db, limiter, migrate
+
+MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(load_config(app.instance_path, overrides))
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    from server import models  # noqa: F401  (whole schema known to metadata)
+
+    db.init_app(app)
+    with app.app_context():
+        tune_engine(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    limiter.init_app(app)
+    api.init_app(app)
+    _register_blueprints(app)
+
+    from server.common.errors import register_error_handlers
+    from server.csrf import check_csrf
+    from server.web import add_security_headers
+
+    register_error_handlers(app)  # after api.init_app, so our envelope wins
+    app.before_request(check_csrf)
+    app.after_request(add_security_headers)
+
+    from server.cli import register_cli
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from server import web
+    from server.attendance.routes import blp as attendance_blp
+    from server.auth.routes import blp as auth_blp
+    from server.events.routes import blp as events_blp
+    from server.points.routes import blp as points_blp
+    from server.scans.routes import blp as scans_blp
+
+    for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp):
+        api.register_blueprint(blp)
+    app.register_blueprint(web.bp)

@@ -1,0 +1,68 @@
+"""Organizations, communities, users and their role grants."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from server.common.timeutil import utcnow
+from server.extensions import db
+
+ROLES = ("member", "organizer", "liaison", "admin")
+
+
+class Organization(db.Model):
+    """A node of the Party organization tree; path ("/1/4/9/") makes subtree checks one LIKE."""
+
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(20), default="branch")  # committee|general_branch|branch
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    path: Mapped[str] = mapped_column(String(255), default="/", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Community(db.Model):
+    __tablename__ = "communities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    address: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    branch: Mapped[Organization | None] = relationship(lazy="joined")
+    grants: Mapped[list["RoleGrant"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    def has_role(self, role: str) -> bool:
+        return role == "member" or any(g.role == role for g in self.grants)
+
+    @property
+    def roles(self) -> list[str]:
+        return ["member"] + sorted({g.role for g in self.grants})
+
+
+class RoleGrant(db.Model):
+    """A role with its scope: organizer→organization, liaison→community, admin→none."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (
+        UniqueConstraint("user_id", "role", "organization_id", "community_id"),
+        CheckConstraint("role in ('organizer','liaison','admin')", name="role_known"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))

@@ -1,0 +1,63 @@
+"""Sign in, sign out, who am I."""
+import secrets
+
+from flask import current_app, request, session
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from server.auth import services
+from server.auth.permissions import require_user
+from server.auth.schemas import LoginSchema, MeSchema
+from server.extensions import limiter
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and the current user")
+
+
+def _phone_key() -> str:
+    body = request.get_json(silent=True) or {}
+    return "login-phone:" + str(body.get("phone", ""))[:32]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+def me_payload(user) -> dict:
+    return {**services.user_json(user), "csrf_token": session.get("csrf")}
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_PHONE"], key_func=_phone_key, deduct_when=_failed),
+        limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT_ADDR"], deduct_when=_failed),
+    ]
+
+    @blp.arguments(LoginSchema)
+    @blp.response(200, MeSchema)
+    def post(self, body):
+        """Exchange phone and password for a long-lived session cookie."""
+        user = services.authenticate(body["phone"], body["password"])
+        session.clear()
+        session.permanent = True
+        session.update(uid=user.id, epoch=user.session_epoch, csrf=secrets.token_urlsafe(24))
+        return me_payload(user)
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    def post(self):
+        """Forget the session on this device."""
+        session.clear()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self):
+        """The signed-in user, roles and scopes, and the CSRF token for changes."""
+        user = require_user()
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(24)
+        return me_payload(user)

@@ -1,0 +1,51 @@
+"""Sign-in rules: slow password hashes, one answer for unknown phone and wrong password."""
+import secrets
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.auth.models import RoleGrant, User
+from server.common.errors import ApiError
+from server.extensions import db
+
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def authenticate(phone: str, password: str) -> User:
+    """Return the user or raise 401; unknown phones still pay for one hash check."""
+    user = db.session.scalar(db.select(User).where(User.phone == phone))
+    if user is None:
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash(secrets.token_hex(8), method=method))
+        check_password_hash(dummy, password)
+        raise ApiError(401, "bad_credentials")
+    if not check_password_hash(user.password_hash, password):
+        raise ApiError(401, "bad_credentials")
+    if not user.active:
+        raise ApiError(403, "inactive_user")
+    return user
+
+
+def create_user(name: str, phone: str, password: str, branch_id: int | None = None,
+                community_id: int | None = None, grants: list[tuple[str, int | None, int | None]] = ()) -> User:
+    """grants: (role, organization_id, community_id) triples."""
+    user = User(name=name, phone=phone, password_hash=hash_password(password),
+                branch_id=branch_id, community_id=community_id)
+    for role, org_id, comm_id in grants:
+        user.grants.append(RoleGrant(role=role, organization_id=org_id, community_id=comm_id))
+    db.session.add(user)
+    return user
+
+
+def user_json(user: User) -> dict:
+    return {
+        "id": user.id, "name": user.name, "phone": user.phone, "roles": user.roles,
+        "branch": {"id": user.branch.id, "name": user.branch.name} if user.branch else None,
+        "community_id": user.community_id,
+        "organizer_of": sorted(g.organization_id for g in user.grants if g.role == "organizer"),
+        "liaison_of": sorted(g.community_id for g in user.grants if g.role == "liaison"),
+    }

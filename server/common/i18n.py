@@ -1,0 +1,47 @@
+"""Messages shown to people, zh-CN first, English when the client asks."""
+from flask import has_request_context, request
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "checked_in": ("签到成功", "Checked in"),
+    "checked_out": ("签退成功", "Checked out"),
+    "already_checked_in": ("您已签到，无需重复签到", "You are already checked in"),
+    "already_checked_out": ("您已签退，无需重复签退", "You are already checked out"),
+    "invalid_token": ("二维码无效或已被篡改，请扫描现场最新的二维码", "This QR code is not valid; scan the code shown at the venue"),
+    "expired_token": ("二维码已过期，请扫描屏幕上最新的二维码", "This QR code has expired; scan the current code on the screen"),
+    "not_open_yet": ("签到尚未开始，请在活动开始前后再扫码", "Check-in has not opened yet"),
+    "closed": ("签到已结束", "Check-in has closed"),
+    "cancelled": ("活动已取消", "This event was cancelled"),
+    "not_eligible": ("您不在本次活动的参加范围内，如有疑问请联系组织者", "You are not on this event's list; ask the organizer"),
+    "outside_geofence": ("您不在活动地点范围内，请到现场后再扫码", "You are not at the event's place; scan again when you are there"),
+    "location_required": ("本活动需要定位，请允许获取位置后再扫码", "This event needs your location; allow location and scan again"),
+    "not_checked_in": ("您尚未签到，不能签退", "You have not checked in, so you cannot check out"),
+    "capacity_full": ("活动名额已满", "This event is full"),
+    "rate_limited": ("操作太频繁，请稍后再试", "Too many attempts; wait a moment and try again"),
+    "validation_error": ("提交的内容有误，请按提示修改", "Some fields are not valid; see details"),
+    "not_found": ("找不到该内容", "Not found"),
+    "unauthorized": ("请先登录", "Please sign in"),
+    "forbidden": ("您没有权限执行此操作", "You are not allowed to do this"),
+    "bad_credentials": ("手机号或密码错误", "Wrong phone number or password"),
+    "csrf_failed": ("请求校验失败，请刷新页面后重试", "Request check failed; reload the page and try again"),
+    "conflict": ("操作与当前状态冲突", "This conflicts with the current state"),
+    "bad_request": ("请求格式错误", "Malformed request"),
+    "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
+    "internal_error": ("服务器出错，请稍后再试", "Server error; try again later"),
+    "already_annulled": ("该记录已作废", "This record is already annulled"),
+    "inactive_user": ("该账号已停用", "This account is disabled"),
+}
+
+
+def wants_english() -> bool:
+    if not has_request_context():
+        return False
+    lang = request.args.get("lang") or request.headers.get("X-Lang") or ""
+    if lang:
+        return lang.lower().startswith("en")
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
+    return best.startswith("en")
+
+
+def message(code: str) -> str:
+    zh, en = MESSAGES.get(code, (code, code))
+    return en if wants_english() else zh

@@ -1,0 +1,60 @@
+"""Configuration read from the environment, so secrets never live in the repository."""
+import logging
+import os
+
+DEV_SECRET = "dev-only-insecure-secret-change-me"
+log = logging.getLogger(__name__)
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def load_config(instance_path: str, overrides: dict | None = None) -> dict:
+    """Build the config dict; overrides (tests) win over the environment."""
+    env = os.environ.get("APP_ENV", "development")
+    default_db = "sqlite:///" + os.path.join(instance_path, "qiandao.db")
+    base_url = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    cfg = {
+        "APP_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "PUBLIC_BASE_URL": base_url,
+        "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        "QR_ROTATE_SECONDS": _int("QR_ROTATE_SECONDS", 20),
+        "SCAN_CLOCK_SKEW_SECONDS": _int("SCAN_CLOCK_SKEW_SECONDS", 120),
+        "SCAN_MAX_OFFLINE_DELAY_SECONDS": _int("SCAN_MAX_OFFLINE_DELAY_SECONDS", 72 * 3600),
+        "SCAN_RATE_LIMIT": os.environ.get("SCAN_RATE_LIMIT", "30/minute"),
+        "LOGIN_RATE_LIMIT_PHONE": os.environ.get("LOGIN_RATE_LIMIT_PHONE", "5/15minutes"),
+        "LOGIN_RATE_LIMIT_ADDR": os.environ.get("LOGIN_RATE_LIMIT_ADDR", "30/15minutes"),
+        "GEOFENCE_ACCURACY_CAP_M": _float("GEOFENCE_ACCURACY_CAP_M", 100.0),
+        "HOURS_STEP": _float("HOURS_STEP", 0.5),
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "SESSION_COOKIE_NAME": "qiandao_session",
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_DAYS", 180) * 86400,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "API_TITLE": "Qiandao API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": None,
+        "OPENAPI_REDOC_PATH": None,
+        "JSON_AS_ASCII": False,
+    }
+    cfg.update(overrides or {})
+    if not cfg["SECRET_KEY"]:
+        if cfg["APP_ENV"] == "production":
+            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        log.warning("SECRET_KEY is not set: using an insecure development key")
+        cfg["SECRET_KEY"] = DEV_SECRET
+    return cfg

@@ -1,0 +1,34 @@
+"""Engine tuning: SQLite in WAL with foreign keys, and writers taking the lock up front."""
+from flask import has_request_context, request
+from sqlalchemy import event
+
+
+def normalize_url(url: str) -> str:
+    """Route PostgreSQL URLs to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _reads_only() -> bool:
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+
+
+def tune_engine(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=15000", "synchronous=NORMAL"):
+            cur.execute("PRAGMA " + pragma)
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # A deferred WAL transaction that reads, then writes after another writer committed,
+        # fails at once with SQLITE_BUSY; writers take the lock at BEGIN and wait instead.
+        conn.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")

@@ -1,0 +1,7 @@
+"""Import every model so metadata (migrations, tests) sees the whole schema."""
+from server.attendance.models import Attendance  # noqa: F401
+from server.auth.models import Community, Organization, RoleGrant, User  # noqa: F401
+from server.common.audit import AuditLog  # noqa: F401
+from server.events.models import Event  # noqa: F401
+from server.points.models import PointsEntry, PointsRule  # noqa: F401
+from server.scans.models import Scan  # noqa: F401

@@ -1,0 +1,30 @@
+"""Scan log: every attempt at the front door, append-only; also the idempotency record."""
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.common.timeutil import utcnow
+from server.extensions import db
+
+
+class Scan(db.Model):
+    __tablename__ = "scans"
+    __table_args__ = (UniqueConstraint("user_id", "client_scan_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_scan_id: Mapped[str] = mapped_column(String(36))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendance.id"))
+    direction: Mapped[str | None] = mapped_column(String(3))
+    token: Mapped[str] = mapped_column(String(120), default="")
+    scanned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lng: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(24), index=True)
+    http_status: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict] = mapped_column(JSON)

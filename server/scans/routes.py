@@ -1,0 +1,42 @@
+"""POST /api/v1/scans: the hot path."""
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from limits import parse as parse_limit
+
+from server.auth.permissions import require_user
+from server.extensions import limiter
+from server.scans import services
+from server.scans.schemas import ScanInSchema, ScanOutSchema
+
+blp = Blueprint("scans", __name__, url_prefix="/api/v1", description="Check-in and check-out by QR")
+
+
+def _throttle(user_id: int):
+    def hit() -> bool:
+        item = parse_limit(current_app.config["SCAN_RATE_LIMIT"])
+        return not limiter.limiter.hit(item, "scan", str(user_id))
+    return hit
+
+
+@blp.route("/scans")
+class Scans(MethodView):
+    @blp.arguments(ScanInSchema)
+    @blp.response(200, ScanOutSchema)
+    @blp.alt_response(201, schema=ScanOutSchema, description="Checked in")
+    @blp.alt_response(400, description="Invalid token")
+    @blp.alt_response(403, description="Not eligible, or outside the geofence")
+    @blp.alt_response(409, description="Not open, closed, cancelled, full, or not checked in")
+    @blp.alt_response(410, description="Expired token")
+    @blp.alt_response(422, description="Invalid fields, or location required")
+    @blp.alt_response(429, description="Rate limited")
+    def post(self, body):
+        """Record one scan; resending the same client_scan_id returns the first answer."""
+        user = require_user()
+        loc = body.get("location") or {}
+        req = services.ScanRequest(token=body["token"], client_scan_id=str(body["client_scan_id"]),
+                                   scanned_at=body.get("scanned_at"), lat=loc.get("lat"), lng=loc.get("lng"),
+                                   accuracy=loc.get("accuracy"))
+        answer, status = services.submit(user, req, throttled=_throttle(user.id))
+        return current_app.response_class(current_app.json.dumps(answer), status=status,
+                                          mimetype="application/json")
