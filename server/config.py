@@ -38,7 +38,6 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "SESSION_COOKIE_NAME": "qiandao_session",
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_DAYS", 180) * 86400,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
@@ -52,6 +51,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "JSON_AS_ASCII": False,
     }
     cfg.update(overrides or {})
+    cfg["PUBLIC_BASE_URL"] = cfg["PUBLIC_BASE_URL"].rstrip("/")
+    cfg.setdefault("SESSION_COOKIE_SECURE", cfg["PUBLIC_BASE_URL"].startswith("https://"))
     if not cfg["SECRET_KEY"]:
         if cfg["APP_ENV"] == "production":
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")

@@ -1,0 +1,124 @@
+"""Sign-in, sessions, CSRF and throttling."""
+import uuid
+
+from tests.support import PASSWORD
+
+
+def test_login_me_logout(world, login):
+    client = login(world.phones.org_a)
+    me = client.get("/api/v1/me").get_json()
+    assert me["roles"] == ["member", "organizer"] and me["organizer_of"] == [world.branch_a_id]
+    assert me["branch"]["id"] == world.branch_a_id and me["csrf_token"] == client.csrf
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_session_cookie_flags(world, anon):
+    resp = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD})
+    cookie = resp.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+    assert "Secure" in cookie  # PUBLIC_BASE_URL is https in tests
+
+
+def test_wrong_password_and_unknown_phone_same_answer(world, anon):
+    a = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": "nope"})
+    b = anon.post("/api/v1/auth/login", json={"phone": "13999999999", "password": "nope"})
+    assert a.status_code == b.status_code == 401
+    assert a.get_json() == b.get_json() and a.get_json()["error"]["code"] == "bad_credentials"
+
+
+def test_login_validation(anon):
+    resp = anon.post("/api/v1/auth/login", json={"phone": "abc"})
+    assert resp.status_code == 422
+    fields = resp.get_json()["error"]["details"]["fields"]["json"]
+    assert "phone" in fields and "password" in fields
+
+
+def test_login_throttled_per_phone(world, anon, app):
+    limit = int(app.config["LOGIN_RATE_LIMIT_PHONE"].split("/")[0])
+    for _ in range(limit):
+        assert anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": "x"}).status_code == 401
+    resp = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD})
+    assert resp.status_code == 429 and resp.get_json()["error"]["code"] == "rate_limited"
+    # another phone from the same address is not locked out by this phone's failures
+    ok = anon.post("/api/v1/auth/login", json={"phone": world.phones.a2, "password": PASSWORD})
+    assert ok.status_code == 200
+
+
+def test_successful_logins_do_not_count(world, anon, app):
+    limit = int(app.config["LOGIN_RATE_LIMIT_PHONE"].split("/")[0])
+    for _ in range(limit + 3):
+        resp = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD})
+        assert resp.status_code == 200
+
+
+def test_login_throttled_per_address(world, app):
+    app.config["LOGIN_RATE_LIMIT_ADDR"] = "3/minute"
+    try:
+        client = app.test_client()
+        for phone in ("13000000001", "13000000002", "13000000003"):
+            assert client.post("/api/v1/auth/login", json={"phone": phone, "password": "x"}).status_code == 401
+        resp = client.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD})
+        assert resp.status_code == 429
+        other = app.test_client()
+        resp = other.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD},
+                          environ_base={"REMOTE_ADDR": "10.9.9.9"})
+        assert resp.status_code == 200
+    finally:
+        app.config["LOGIN_RATE_LIMIT_ADDR"] = "30/15minutes"
+
+
+def test_csrf_header_required_for_changes(world, login):
+    client = login(world.phones.a1)
+    client.csrf = None
+    resp = client.post("/api/v1/scans", json={"token": "x", "client_scan_id": str(uuid.uuid4())})
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "csrf_failed"
+    resp = client.post("/api/v1/scans", json={"token": "x", "client_scan_id": str(uuid.uuid4())},
+                       headers={"X-CSRF-Token": "wrong"})
+    assert resp.status_code == 403
+
+
+def test_cross_site_origin_refused(world, login, anon):
+    client = login(world.phones.a1)
+    resp = client.post("/api/v1/scans", json={"token": "x", "client_scan_id": str(uuid.uuid4())},
+                       headers={"Origin": "https://evil.example.com"})
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "csrf_failed"
+    resp = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD},
+                     headers={"Origin": "https://evil.example.com"})
+    assert resp.status_code == 403
+
+
+def test_deactivated_user_loses_session(world, login, ctx):
+    from server.auth.models import User
+    from server.extensions import db
+    client = login(world.phones.a1)
+    with ctx():
+        db.session.get(User, world.ids.a1).active = False
+        db.session.commit()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_session_epoch_bump_signs_out_everywhere(world, login, ctx):
+    from server.auth.models import User
+    from server.extensions import db
+    client = login(world.phones.a1)
+    with ctx():
+        db.session.get(User, world.ids.a1).session_epoch += 1
+        db.session.commit()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_error_envelope_for_unknown_route(anon):
+    resp = anon.get("/api/v1/nope")
+    assert resp.status_code == 404
+    assert set(resp.get_json()["error"]) == {"code", "message", "details"}
+
+
+def test_production_requires_secret(monkeypatch, tmp_path):
+    import pytest
+
+    from server import create_app
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
