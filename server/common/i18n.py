@@ -32,6 +32,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def register_messages(messages: dict[str, tuple[str, str]]) -> None:
+    """Feature packages add their own (zh, en) messages at import; codes must not collide."""
+    clash = set(messages) & set(MESSAGES)
+    if clash:
+        raise ValueError(f"message codes already defined: {sorted(clash)}")
+    MESSAGES.update(messages)
+
+
 def wants_english() -> bool:
     if not has_request_context():
         return False
