@@ -43,7 +43,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     branch: Mapped[Organization | None] = relationship(lazy="joined")
-    grants: Mapped[list["RoleGrant"]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    grants: Mapped[list["RoleGrant"]] = relationship(lazy="select", cascade="all, delete-orphan")
 
     def has_role(self, role: str) -> bool:
         return role == "member" or any(g.role == role for g in self.grants)
