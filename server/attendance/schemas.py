@@ -1,0 +1,125 @@
+"""Organizer attendance API shapes; field messages say what to fix (zh-CN / English)."""
+import base64
+import binascii
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from server.scans.schemas import AttendanceSchema
+
+CURSOR_HELP = "游标无效，请去掉 since 重新获取 / cursor is not valid; fetch again without since"
+
+
+def encode_cursor(at: datetime) -> str:
+    """Opaque to clients: the naive UTC read time, base64url."""
+    return base64.urlsafe_b64encode(at.isoformat().encode()).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise ValidationError(CURSOR_HELP)
+    if at.tzinfo is not None:
+        raise ValidationError(CURSOR_HELP)
+    return at
+
+
+class Cursor(fields.String):
+    """Loads the opaque `since` cursor to the naive UTC time it encodes."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return decode_cursor(super()._deserialize(value, attr, data, **kwargs))
+
+
+REASON_REQUIRED = "请填写原因 / reason is required: say why this change is made"
+
+
+def reason_text(value: str) -> None:
+    if not value.strip():
+        raise ValidationError(REASON_REQUIRED)
+    if len(value) > 500:
+        raise ValidationError("原因不超过 500 字 / reason is at most 500 characters")
+
+
+def reason_field() -> fields.String:
+    return fields.String(required=True, validate=reason_text,
+                         error_messages={"required": REASON_REQUIRED, "null": REASON_REQUIRED})
+
+
+class SearchArgs(Schema):
+    q = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class AttendanceListArgs(SearchArgs):
+    since = Cursor(load_default=None, metadata={"description": "cursor from the previous answer"})
+
+
+class AttendanceItemSchema(AttendanceSchema):
+    member_name = fields.String()
+    member_phone = fields.String()
+    branch_name = fields.String(allow_none=True)
+
+
+class SummarySchema(Schema):
+    expected = fields.Integer(allow_none=True, metadata={"description": "party_day: active roster size"})
+    checked_in = fields.Integer(metadata={"description": "non-annulled attendances"})
+    checked_out = fields.Integer()
+    late = fields.Integer()
+    absent = fields.Integer(allow_none=True, metadata={"description": "party_day: roster not checked in"})
+    pending = fields.Integer()
+    annulled = fields.Integer()
+
+
+class AttendanceListSchema(Schema):
+    summary = fields.Nested(SummarySchema)
+    items = fields.List(fields.Nested(AttendanceItemSchema))
+    cursor = fields.String(metadata={"description": "pass as ?since= to get only rows changed after this answer"})
+
+
+class RosterAttendanceSchema(Schema):
+    id = fields.Integer()
+    state = fields.String()
+    checkin_at = fields.String(allow_none=True)
+    late = fields.Boolean()
+
+
+class RosterItemSchema(Schema):
+    member_id = fields.Integer()
+    name = fields.String()
+    phone = fields.String()
+    branch_name = fields.String(allow_none=True)
+    attendance = fields.Nested(RosterAttendanceSchema, allow_none=True)
+
+
+class RosterSchema(Schema):
+    items = fields.List(fields.Nested(RosterItemSchema))
+
+
+class ManualCheckinSchema(Schema):
+    member_id = fields.Integer(load_default=None)
+    card_token = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
+    reason = reason_field()
+    direction = fields.String(load_default="in", validate=validate.OneOf(
+        ("in", "out"), error="direction 只能是 in 或 out / direction must be in or out"))
+
+    @validates_schema
+    def _one_member(self, data, **kwargs):
+        if (data.get("member_id") is None) == (data.get("card_token") is None):
+            raise ValidationError("请提供 member_id 或 card_token 其中之一 / give exactly one of member_id, card_token",
+                                  field_name="member_id")
+
+
+class ManualCheckinOutSchema(Schema):
+    outcome = fields.String()
+    points_awarded = fields.Integer()
+    attendance = fields.Nested(AttendanceItemSchema)
+
+
+class AnnulSchema(Schema):
+    reason = reason_field()
+
+
+class AnnulOutSchema(Schema):
+    points_reversed = fields.Integer()
+    attendance = fields.Nested(AttendanceItemSchema)

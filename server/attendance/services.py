@@ -1,0 +1,223 @@
+"""Organizer attendance rules (live list, roster, manual check-in, annulment), kept out of the routes."""
+# Reads are a fixed number of queries whatever the event size: the summary is one aggregate (the
+# roster size a scalar subquery inside it), the items one joined select of columns, no ORM loads.
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from server.attendance import core
+from server.attendance.models import Attendance
+from server.auth import cards
+from server.auth.models import Organization, User
+from server.auth.permissions import is_admin, require_event_manager
+from server.common import audit, qrtoken
+from server.common.errors import ApiError
+from server.common.timeutil import iso_local, utcnow
+from server.events.models import Event
+from server.extensions import db
+from server.points import services as points
+from server.scans import eligibility
+
+CURSOR_OVERLAP = timedelta(seconds=5)  # rows committed out of order near the cursor are sent again
+ITEM_COLUMNS = (*Attendance.__table__.c, User.name.label("member_name"), User.phone.label("member_phone"),
+                Organization.name.label("branch_name"))
+
+
+def managed_event(user: User, event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise ApiError(404, "not_found", {"event_id": event_id})
+    require_event_manager(user, event)
+    return event
+
+
+def roster_condition(event: Event):
+    """Who is expected: the host organization's subtree, or the host community's registered members."""
+    if event.host_org is not None and (event.kind == "party_day" or event.audience == "organization"):
+        return and_(User.active.is_(True), Organization.path.like(event.host_org.path + "%"))
+    if event.host_community_id is not None and event.audience == "community":
+        return and_(User.active.is_(True), User.community_id == event.host_community_id)
+    return None
+
+
+def item_json(row) -> dict:
+    """A row of ITEM_COLUMNS (or an Attendance plus member fields) as the API shows it."""
+    return {**core.attendance_json(row), "member_name": row.member_name, "member_phone": row.member_phone,
+            "branch_name": row.branch_name}
+
+
+def _items_query(event_id: int):
+    return (select(*ITEM_COLUMNS).join(User, Attendance.user_id == User.id)
+            .outerjoin(Organization, User.branch_id == Organization.id).where(Attendance.event_id == event_id))
+
+
+def _search(stmt, q: str | None):
+    if not q:
+        return stmt
+    return stmt.where(or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
+
+
+def summary(event: Event) -> dict:
+    """All counts in one aggregate query; expected/absent only for a party day (the branch roster)."""
+    live = Attendance.state != "annulled"
+    roster = roster_condition(event) if event.kind == "party_day" else None
+    cols = [
+        func.count(case((live, 1))), func.count(case((and_(live, Attendance.checkout_at.is_not(None)), 1))),
+        func.count(case((and_(live, Attendance.late.is_(True)), 1))),
+        func.count(case((Attendance.state == "pending", 1))), func.count(case((Attendance.state == "annulled", 1))),
+    ]
+    if roster is not None:
+        cols.append(func.count(case((and_(live, roster), 1))))
+        cols.append(select(func.count()).select_from(User).outerjoin(Organization, User.branch_id == Organization.id)
+                    .where(roster).correlate(None).scalar_subquery())
+    row = db.session.execute(
+        select(*cols).select_from(Attendance).join(User, Attendance.user_id == User.id)
+        .outerjoin(Organization, User.branch_id == Organization.id).where(Attendance.event_id == event.id)).one()
+    checked_in, checked_out, late, pending, annulled = (int(n or 0) for n in row[:5])
+    expected = absent = None
+    if roster is not None:
+        roster_in, expected = int(row[5] or 0), int(row[6] or 0)
+        absent = max(expected - roster_in, 0)
+    return {"expected": expected, "checked_in": checked_in, "checked_out": checked_out, "late": late,
+            "absent": absent, "pending": pending, "annulled": annulled}
+
+
+def list_attendance(user: User, event_id: int, since: datetime | None = None, q: str | None = None) -> dict:
+    """Summary always complete; items only those changed since the cursor (clients merge by id)."""
+    event = managed_event(user, event_id)
+    read_at = utcnow()  # taken before reading, so nothing committed after this is skipped next time
+    stmt = _search(_items_query(event.id), q)
+    if since is not None:
+        stmt = stmt.where(Attendance.updated_at >= since - CURSOR_OVERLAP)
+    items = [item_json(row) for row in db.session.execute(stmt.order_by(Attendance.id))]
+    return {"summary": summary(event), "items": items, "cursor": read_at}
+
+
+def roster(user: User, event_id: int, q: str | None = None) -> list[dict]:
+    """Expected members with their attendance (or null), to check in by name those without a phone."""
+    event = managed_event(user, event_id)
+    cond = roster_condition(event)
+    if cond is None:
+        raise ApiError(409, "conflict", {"reason": "no_roster", "hint": "open events have no roster; "
+                                         "check members in by member_id or by their card"})
+    stmt = _search(
+        select(User.id, User.name, User.phone, Organization.name.label("branch_name"),
+               Attendance.id.label("attendance_id"), Attendance.state, Attendance.checkin_at, Attendance.late)
+        .select_from(User).outerjoin(Organization, User.branch_id == Organization.id)
+        .outerjoin(Attendance, and_(Attendance.event_id == event.id, Attendance.user_id == User.id))
+        .where(cond), q).order_by(Organization.name, User.name, User.id)
+    return [{"member_id": r.id, "name": r.name, "phone": r.phone, "branch_name": r.branch_name,
+             "attendance": None if r.attendance_id is None else {
+                 "id": r.attendance_id, "state": r.state, "checkin_at": iso_local(r.checkin_at),
+                 "late": r.late}} for r in db.session.execute(stmt)]
+
+
+def _member(member_id: int | None, card_token: str | None) -> tuple[User, str]:
+    """The member named by id ("manual") or by a scanned card ("card")."""
+    method = "manual"
+    if card_token is not None:
+        try:
+            member_id, method = cards.verify_card(card_token), "card"
+        except qrtoken.TokenError:
+            raise ApiError(422, "validation_error", {"fields": {"card_token": [
+                "会员卡二维码无效，请重新扫描 / card token is not valid; scan the member's card again"]}})
+    member = db.session.get(User, member_id)
+    if member is None:
+        raise ApiError(404, "not_found", {"member_id": member_id})
+    return member, method
+
+
+def _existing(event_id: int, user_id: int) -> Attendance | None:
+    return db.session.scalar(select(Attendance).where(Attendance.event_id == event_id,
+                                                      Attendance.user_id == user_id))
+
+
+def _member_fields(member: User) -> dict:
+    return {"member_name": member.name, "member_phone": member.phone,
+            "branch_name": member.branch.name if member.branch else None}
+
+
+def _conflict(reason: str, att: Attendance | None, member: User) -> ApiError:
+    details = {"reason": reason}
+    if att is not None:
+        details["attendance"] = {**core.attendance_json(att), **_member_fields(member)}
+    return ApiError(409, "conflict", details)
+
+
+def manual_checkin(actor: User, event_id: int, reason: str, member_id: int | None = None,
+                   card_token: str | None = None, direction: str = "in") -> dict:
+    """Check a member in (or out) by hand, paying points exactly as a scan would, audited."""
+    event = managed_event(actor, event_id)
+    if event.status == "cancelled":
+        raise ApiError(409, "conflict", {"reason": "cancelled", "event_id": event.id})
+    member, method = _member(member_id, card_token)
+    if not member.active:
+        raise ApiError(403, "forbidden", {"reason": "inactive_member", "member_id": member.id})
+    if not eligibility.is_eligible(member, event):
+        raise ApiError(403, "forbidden", {"reason": "not_eligible", "member_id": member.id})
+    reason, now = reason.strip(), utcnow()
+    att = _existing(event.id, member.id)
+    try:
+        if direction == "in":
+            if att is not None:
+                raise _conflict("annulled" if att.state == "annulled" else "already_checked_in", att, member)
+            before = None
+            att, paid = core.check_in(event, member.id, now, method, actor_id=actor.id, note=reason)
+        else:
+            if not event.requires_checkout:
+                raise ApiError(409, "conflict", {"reason": "no_checkout_for_event", "event_id": event.id})
+            if att is None or att.state == "annulled":
+                raise _conflict("not_checked_in", att, member)
+            if att.state not in core.OPEN_STATES:
+                raise _conflict("already_checked_out", att, member)
+            before = core.attendance_json(att)
+            paid = core.check_out(event, att, now, method, actor_id=actor.id)
+        after = core.attendance_json(att)
+        audit.record(actor.id, f"attendance.manual_check{direction}", "attendance", att.id, before,
+                     {**after, "points_awarded": paid}, reason)
+        db.session.commit()
+    except (IntegrityError, StaleDataError):  # a racing scan or organizer won; show what stands
+        db.session.rollback()
+        raise _conflict("already_checked_in" if direction == "in" else "changed_concurrently",
+                        _existing(event.id, member.id), member)
+    return {"outcome": f"checked_{direction}", "points_awarded": paid,
+            "attendance": {**after, **_member_fields(member)}}
+
+
+def annul(actor: User, event_id: int, attendance_id: int, reason: str) -> dict:
+    """Any state → annulled, reversing every unreversed points entry; audited with before/after."""
+    event = managed_event(actor, event_id)
+    att = db.session.get(Attendance, attendance_id)
+    if att is None or att.event_id != event.id:
+        raise ApiError(404, "not_found", {"attendance_id": attendance_id, "event_id": event.id})
+    if att.state == "annulled":
+        raise ApiError(409, "already_annulled", {"attendance": core.attendance_json(att)})
+    reason, before = reason.strip(), core.attendance_json(att)
+    try:
+        att.state = "annulled"
+        db.session.flush()  # the version check: a racing annul or check-out loses here
+        reversed_total = points.reverse_for_attendance(att.id, actor.id, reason)
+        after = core.attendance_json(att)
+        audit.record(actor.id, "attendance.annul", "attendance", att.id, before,
+                     {**after, "points_reversed": reversed_total}, reason)
+        db.session.commit()
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        current = db.session.get(Attendance, attendance_id)
+        if current is not None and current.state == "annulled":
+            raise ApiError(409, "already_annulled", {"attendance": core.attendance_json(current)})
+        raise ApiError(409, "conflict", {"reason": "changed_concurrently"})
+    member = db.session.get(User, att.user_id)
+    return {"points_reversed": reversed_total, "attendance": {**after, **_member_fields(member)}}
+
+
+def card_png(viewer: User, member_id: int) -> bytes:
+    """The member's printable card, for the member, admins and organizers over their branch."""
+    member = db.session.get(User, member_id)
+    if member is None and is_admin(viewer):
+        raise ApiError(404, "not_found", {"member_id": member_id})
+    if member is None or not cards.can_view_card(viewer, member):
+        raise ApiError(403, "forbidden", {"member_id": member_id})
+    return cards.card_png(member.id)

@@ -1,0 +1,65 @@
+"""Member card QR: signed static tokens, the PNG, and who may fetch it."""
+import cv2
+import numpy as np
+import pytest
+
+from server.auth import cards
+from server.common import qrtoken
+from tests.support import SECRET
+
+
+def decode(png: bytes) -> str:
+    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imdecode(np.frombuffer(png, np.uint8),
+                                                                          cv2.IMREAD_GRAYSCALE))
+    return text
+
+
+def test_card_token_round_trip_and_refusals(app):
+    with app.app_context():
+        token = cards.card_token(42)
+        assert cards.verify_card(token) == 42
+        assert cards.verify_card(cards.card_url(42)) == 42 and cards.card_url(42).endswith("/c/" + token)
+        bad = [
+            token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+            qrtoken.sign("another-secret", qrtoken.Token(qrtoken.PURPOSE_CARD, 42, 1, 0, "in", True)),
+            qrtoken.sign(SECRET, qrtoken.Token(qrtoken.PURPOSE_EVENT, 42, 1, 0, "in", True)),
+            qrtoken.sign(SECRET, qrtoken.Token(qrtoken.PURPOSE_CARD, 42, 2, 0, "in", True)),
+            qrtoken.sign(SECRET, qrtoken.Token(qrtoken.PURPOSE_CARD, 42, 1, 7, "in", False)),
+            "", "garbage",
+        ]
+        for text in bad:
+            with pytest.raises(qrtoken.TokenError):
+                cards.verify_card(text)
+
+
+def test_card_png_encodes_the_card_url(world, login, app):
+    resp = login(world.phones.a1).get(f"/api/v1/members/{world.ids.a1}/card.png")
+    assert resp.status_code == 200 and resp.mimetype == "image/png"
+    assert "private" in resp.headers["Cache-Control"]
+    with app.app_context():
+        assert decode(resp.data) == cards.card_url(world.ids.a1)
+
+
+def test_card_is_not_an_event_code(world, login, scan, app):
+    with app.app_context():
+        token = cards.card_token(world.ids.a1)
+    resp = scan(world.phones.a1, token)
+    assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_token"
+
+
+@pytest.mark.parametrize("who, whose, status", [
+    ("a1", "a1", 200), ("a2", "a1", 403), ("admin", "a1", 200), ("org_a", "a1", 200), ("org_general", "a1", 200),
+    ("org_b", "a1", 403), ("liaison1", "a1", 403), ("liaison2", "b1", 403), ("org_b", "b1", 200),
+    ("admin", None, 404), ("org_a", None, 403),
+])
+def test_card_png_access(world, login, who, whose, status):
+    member_id = getattr(world.ids, whose) if whose else 999999
+    resp = login(getattr(world.phones, who)).get(f"/api/v1/members/{member_id}/card.png")
+    assert resp.status_code == status
+    if status != 200:
+        assert resp.get_json()["error"]["code"] == ("not_found" if status == 404 else "forbidden")
+
+
+def test_card_png_signed_out(world, anon):
+    resp = anon.get(f"/api/v1/members/{world.ids.a1}/card.png")
+    assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "unauthorized"
