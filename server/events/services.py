@@ -1,13 +1,35 @@
-"""Event rules: kind defaults, the check-in window, who may create and change what."""
-from datetime import timedelta
+"""Event rules: kind defaults, the check-in window, who may see, create and change what."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from sqlalchemy import and_, func, or_, select, update
+
+from server.attendance.models import Attendance
+from server.auth.models import Community, Organization, User
+from server.auth.permissions import forbid, is_admin, liaison_community_ids, organizer_paths
+from server.common import audit
+from server.common.errors import ApiError
+from server.common.timeutil import iso_local
+from server.community.models import DutyClaim, DutySlot
+from server.events import tokens
 from server.events.models import Event
+from server.extensions import db
+from server.scans import eligibility
 
 KIND_DEFAULTS = {
     "party_day": {"requires_checkout": False, "requires_confirmation": False, "audience": "organization"},
     "volunteer_service": {"requires_checkout": True, "requires_confirmation": False, "audience": "open"},
     "community_duty": {"requires_checkout": True, "requires_confirmation": True, "audience": "community"},
 }
+VISIBLE_TO_MEMBERS = ("published", "closed")
+MAX_DURATION = timedelta(days=31)
+STATIC_REFRESH_S = 60  # a static screen still notices a rotated key within a minute
+FIELD_DEFAULTS = {"description": "", "place_name": "", "lat": None, "lng": None, "geofence_radius_m": None,
+                  "geofence_mode": "off", "capacity": None, "late_after_minutes": 5, "qr_mode": "rotating",
+                  "host_org_id": None, "host_community_id": None}
+COLUMNS = ("title", "description", "host_org_id", "host_community_id", "starts_at", "ends_at", "place_name",
+           "lat", "lng", "geofence_radius_m", "geofence_mode", "capacity", "audience", "requires_confirmation",
+           "late_after_minutes", "qr_mode", "status")
 
 
 def new_event(kind, title, starts_at, ends_at, host_org_id=None, host_community_id=None,
@@ -17,3 +39,261 @@ def new_event(kind, title, starts_at, ends_at, host_org_id=None, host_community_
     return Event(kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, host_org_id=host_org_id,
                  host_community_id=host_community_id, window_opens_at=starts_at - opens_before,
                  window_closes_at=ends_at + closes_after, **values)
+
+
+@dataclass
+class Scope:
+    """What one user manages, loaded once per request so checks on many events cost no queries."""
+
+    user: User
+    admin: bool
+    org_paths: list[str]
+    community_ids: set[int]
+
+    def manages_org(self, org: Organization | None) -> bool:
+        return self.admin or (org is not None and any(org.path.startswith(p) for p in self.org_paths))
+
+    def manages(self, event: Event) -> bool:
+        if self.admin or (event.host_org_id and self.manages_org(event.host_org)):
+            return True
+        return event.host_community_id is not None and event.host_community_id in self.community_ids
+
+    def sees(self, event: Event) -> bool:
+        """The Python twin of visible_clause(), for one event already loaded."""
+        return self.manages(event) or (event.status in VISIBLE_TO_MEMBERS and eligibility.is_eligible(self.user, event))
+
+
+def scope_of(user: User) -> Scope:
+    return Scope(user, is_admin(user), organizer_paths(user), liaison_community_ids(user))
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def visible_clause(scope: Scope):
+    """SQL for "this user may see the event": managed, or published/closed and eligible (see eligibility)."""
+    user, clauses = scope.user, []
+    if scope.admin:
+        return None
+    if scope.org_paths:
+        managed = select(Organization.id).where(or_(*[Organization.path.startswith(p) for p in scope.org_paths]))
+        clauses.append(Event.host_org_id.in_(managed))
+    if scope.community_ids:
+        clauses.append(Event.host_community_id.in_(sorted(scope.community_ids)))
+    audience = [Event.audience == "open"]
+    if user.branch is not None:
+        above = select(Organization.id).where(Organization.path.in_(_ancestor_paths(user.branch.path)))
+        audience.append(and_(Event.audience == "organization", Event.host_org_id.in_(above)))
+    if user.community_id is not None:
+        audience.append(and_(Event.audience == "community", Event.host_community_id == user.community_id))
+    claimed = select(DutySlot.event_id).join(DutyClaim, DutyClaim.slot_id == DutySlot.id).where(
+        DutyClaim.user_id == user.id, DutyClaim.status == "active")
+    audience.append(and_(Event.audience == "claimers", Event.id.in_(claimed)))
+    clauses.append(and_(Event.status.in_(VISIBLE_TO_MEMBERS), or_(*audience)))
+    return or_(*clauses)
+
+
+def list_events(scope: Scope, filters: dict, page: int, page_size: int, now: datetime) -> dict:
+    """One count and one page query, whatever the page size."""
+    where = [c for c in (visible_clause(scope),) if c is not None]
+    for key in ("kind", "status", "host_org_id", "host_community_id"):
+        if filters.get(key) is not None:
+            where.append(getattr(Event, key) == filters[key])
+    if filters.get("from_") is not None:
+        where.append(Event.ends_at >= filters["from_"])
+    if filters.get("to") is not None:
+        where.append(Event.starts_at < filters["to"])
+    if filters.get("open_now"):
+        where += [Event.status == "published", Event.window_opens_at <= now, Event.window_closes_at >= now]
+    total = db.session.scalar(select(func.count()).select_from(Event).where(*where))
+    rows = db.session.scalars(select(Event).where(*where).order_by(Event.starts_at, Event.id)
+                              .limit(page_size).offset((page - 1) * page_size)).all()
+    return {"items": [event_view(e, scope) for e in rows], "total": total, "page": page, "page_size": page_size}
+
+
+def visible_event(scope: Scope, event_id: int) -> Event:
+    """404 for an event this user may not see, so its existence does not leak."""
+    event = db.session.get(Event, event_id)
+    if event is None or not scope.sees(event):
+        raise ApiError(404, "not_found", {"event_id": event_id})
+    return event
+
+
+def managed_event(scope: Scope, event_id: int) -> Event:
+    event = visible_event(scope, event_id)
+    if not scope.manages(event):
+        forbid({"event_id": event_id})
+    return event
+
+
+def values_of(event: Event) -> dict:
+    return {"kind": event.kind, **{c: getattr(event, c) for c in COLUMNS},
+            "opens_before_minutes": int((event.starts_at - event.window_opens_at).total_seconds()) // 60,
+            "closes_after_minutes": int((event.window_closes_at - event.ends_at).total_seconds()) // 60}
+
+
+def event_view(event: Event, scope: Scope) -> dict:
+    return {**values_of(event), "id": event.id, "window_opens_at": event.window_opens_at,
+            "window_closes_at": event.window_closes_at, "scheduled_hours": round(event.scheduled_hours, 2),
+            "host_org_name": event.host_org.name if event.host_org else None,
+            "host_community_name": event.host_community.name if event.host_community else None,
+            "requires_checkout": event.requires_checkout, "key_version": event.key_version,
+            "created_by_id": event.created_by_id, "created_at": event.created_at, "updated_at": event.updated_at,
+            "can_manage": scope.manages(event)}
+
+
+def _bi(zh: str, en: str) -> list[str]:
+    return [f"{zh} / {en}"]
+
+
+def _check(v: dict) -> tuple[dict, Organization | None]:
+    """Rules across fields, on the full values after a create or a change; returns (errors, host org)."""
+    errors: dict[str, list[str]] = {}
+    kind, org = v["kind"], None
+    if not v["title"]:
+        errors["title"] = _bi("请填写活动名称", "title is required")
+    if v["ends_at"] <= v["starts_at"]:
+        errors["ends_at"] = _bi("结束时间必须晚于开始时间", "ends_at must be after starts_at")
+    elif v["ends_at"] - v["starts_at"] > MAX_DURATION:
+        errors["ends_at"] = _bi("活动时长不能超过 31 天", "an event lasts at most 31 days")
+    if kind == "community_duty":
+        if v["host_community_id"] is None:
+            errors["host_community_id"] = _bi("社区服务须指定主办社区", "community_duty needs host_community_id")
+        elif db.session.get(Community, v["host_community_id"]) is None:
+            errors["host_community_id"] = _bi("主办社区不存在", "no such community")
+        if v["host_org_id"] is not None:
+            errors["host_org_id"] = _bi("社区服务由社区主办，不填主办组织",
+                                          "community_duty is hosted by a community only")
+    else:
+        if v["host_org_id"] is None:
+            errors["host_org_id"] = _bi("须指定主办党组织", f"{kind} needs host_org_id")
+        elif (org := db.session.get(Organization, v["host_org_id"])) is None:
+            errors["host_org_id"] = _bi("主办党组织不存在", "no such organization")
+        if v["host_community_id"] is not None:
+            errors["host_community_id"] = _bi("该类活动由党组织主办，不填主办社区",
+                                                f"{kind} is hosted by an organization only")
+    if v["audience"] == "organization" and kind == "community_duty":
+        errors["audience"] = _bi("社区服务的参加范围只能是 open 或 community",
+                                 "community_duty audience is open or community")
+    if v["audience"] == "community" and kind != "community_duty":
+        errors["audience"] = _bi("只有社区服务可按社区限定参加范围", "audience community needs a community_duty")
+    if kind == "party_day" and v["requires_confirmation"]:
+        errors["requires_confirmation"] = _bi("主题党日不签退，无需确认时长", "party_day has no hours to confirm")
+    if kind == "community_duty" and not v["requires_confirmation"]:
+        errors["requires_confirmation"] = _bi("社区服务时长须由联络员确认", "community_duty hours are always confirmed")
+    if v["geofence_mode"] != "off":
+        missing = [k for k in ("lat", "lng", "geofence_radius_m") if v[k] is None]
+        if missing:
+            errors["geofence_mode"] = _bi(f"开启定位校验须填写 {', '.join(missing)}",
+                                          f"geofence_mode {v['geofence_mode']} needs {', '.join(missing)}")
+    return errors, org
+
+
+def _require_host(scope: Scope, v: dict, org: Organization | None) -> None:
+    if v["host_org_id"] is not None and not scope.manages_org(org):
+        forbid({"host_org_id": v["host_org_id"]})
+    if v["host_community_id"] is not None and not (scope.admin or v["host_community_id"] in scope.community_ids):
+        forbid({"host_community_id": v["host_community_id"]})
+
+
+def create_event(scope: Scope, data: dict) -> Event:
+    """Admins anywhere; organizers for their organizations and below; liaisons for their communities."""
+    if not (scope.admin or scope.org_paths or scope.community_ids):
+        forbid()
+    kind_defaults = {k: KIND_DEFAULTS[data["kind"]][k] for k in ("audience", "requires_confirmation")}
+    v = {**FIELD_DEFAULTS, **kind_defaults, **data}
+    errors, org = _check(v)
+    if errors:
+        raise ApiError(422, "validation_error", {"fields": {"json": errors}})
+    _require_host(scope, v, org)
+    named = ("title", "starts_at", "ends_at", "host_org_id", "host_community_id")
+    fields = {k: v[k] for k in COLUMNS if k not in named}
+    event = new_event(v["kind"], v["title"], v["starts_at"], v["ends_at"], v["host_org_id"], v["host_community_id"],
+                      timedelta(minutes=v["opens_before_minutes"]), timedelta(minutes=v["closes_after_minutes"]),
+                      created_by_id=scope.user.id, **fields)
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def _json_safe(values: dict) -> dict:
+    return {k: iso_local(x) if isinstance(x, datetime) else x for k, x in values.items()}
+
+
+def update_event(scope: Scope, event_id: int, data: dict) -> Event:
+    """Change what the body names; the same rules as creation; the window follows the times."""
+    event = managed_event(scope, event_id)
+    if event.status == "cancelled":
+        raise ApiError(409, "conflict", {"status": event.status, "reason": "event is cancelled"})
+    before = values_of(event)
+    v = {**before, **data, "kind": event.kind}
+    errors, org = _check(v)
+    if data.get("kind", event.kind) != event.kind:
+        errors["kind"] = _bi("活动类型创建后不能修改", "kind cannot change after creation")
+    if errors:
+        raise ApiError(422, "validation_error", {"fields": {"json": errors}})
+    changed = {k for k in v if v[k] != before[k]}
+    if event.audience == "claimers" and changed & {"starts_at", "ends_at", "status"}:
+        raise ApiError(409, "conflict", {"reason": "a duty slot's event: change the slot instead"})
+    if changed & {"host_org_id", "host_community_id"}:
+        _require_host(scope, v, org)
+    if "status" in changed:
+        _check_status_change(event, v["status"])
+    for key in changed & set(COLUMNS):
+        setattr(event, key, v[key])
+    event.window_opens_at = v["starts_at"] - timedelta(minutes=v["opens_before_minutes"])
+    event.window_closes_at = v["ends_at"] + timedelta(minutes=v["closes_after_minutes"])
+    if changed:
+        audit.record(scope.user.id, "event.update", "event", event.id, _json_safe({k: before[k] for k in changed}),
+                     _json_safe({k: v[k] for k in changed}))
+    db.session.commit()
+    return event
+
+
+def _check_status_change(event: Event, new: str) -> None:
+    if event.status == "closed" or (new == "draft" and db.session.scalar(
+            select(func.count()).select_from(Attendance).where(Attendance.event_id == event.id))):
+        raise ApiError(409, "conflict", {"status": event.status, "reason": "closed, or members already checked in"})
+
+
+def cancel_event(scope: Scope, event_id: int, reason: str) -> Event:
+    """One conditional UPDATE, so two racing cancels give one change and one 409."""
+    event = managed_event(scope, event_id)
+    before = event.status
+    done = db.session.execute(update(Event).where(Event.id == event.id, Event.status.in_(("draft", "published")))
+                              .values(status="cancelled")).rowcount
+    if not done:
+        raise ApiError(409, "conflict", {"status": before})
+    db.session.refresh(event)
+    audit.record(scope.user.id, "event.cancel", "event", event.id, {"status": before}, {"status": "cancelled"},
+                 reason.strip())
+    db.session.commit()
+    return event
+
+
+def rotate_key(scope: Scope, event_id: int, reason: str = "") -> Event:
+    """Bump key_version in SQL, so racing rotations each count; every earlier code stops working."""
+    event = managed_event(scope, event_id)
+    before = event.key_version
+    db.session.execute(update(Event).where(Event.id == event.id).values(key_version=Event.key_version + 1))
+    db.session.refresh(event)
+    audit.record(scope.user.id, "event.rotate_key", "event", event.id, {"key_version": before},
+                 {"key_version": event.key_version}, reason.strip())
+    db.session.commit()
+    return event
+
+
+def current_code(scope: Scope, event_id: int, direction: str, now: datetime) -> dict:
+    """The code a manager's screen shows now: {token, url, expires_at, refresh_in_seconds}."""
+    event = managed_event(scope, event_id)
+    if event.status in ("draft", "cancelled"):
+        raise ApiError(409, "conflict", {"status": event.status, "reason": f"no code for a {event.status} event"})
+    if direction == "out" and not event.requires_checkout:
+        raise ApiError(422, "validation_error", {"fields": {"query": {"direction": _bi(
+            "该活动只需签到，没有签退码", "this event has no check-out, so no out code")}}})
+    token, url, expires = tokens.issue(event, direction, now)
+    period = tokens.rotate_seconds()
+    refresh = STATIC_REFRESH_S if event.qr_mode == "static" else period - tokens.epoch(now) % period
+    return {"token": token, "url": url, "expires_at": expires, "refresh_in_seconds": refresh}

@@ -1,0 +1,177 @@
+"""Event request and response shapes, with field messages a form can show (zh-CN / English)."""
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from server.common.schemas import LocalDateTime, PageArgs
+from server.events.models import GEOFENCE_MODES, KINDS, QR_MODES, STATUSES
+from server.scans import geo
+
+AUDIENCE_CHOICES = ("open", "organization", "community")  # "claimers" is set by duty slots (server.community)
+
+
+def bi(zh: str, en: str) -> str:
+    return f"{zh} / {en}"
+
+
+FIELD_MESSAGES = {"required": bi("必填", "this field is required"), "null": bi("不能为空", "may not be null"),
+                  "invalid": bi("格式不正确", "not a valid value")}
+TIME_INVALID = bi("时间格式应为 ISO 8601，如 2025-07-01T09:00:00+08:00", "not an ISO 8601 time")
+
+
+def one_of(choices, zh: str) -> validate.OneOf:
+    listed = ", ".join(choices)
+    return validate.OneOf(choices, error=bi(f"{zh}只能是 {listed}", f"must be one of: {listed}"))
+
+
+def between(lo, hi, zh: str, unit_zh: str = "", unit_en: str = "") -> validate.Range:
+    zh_text, en_text = f"{zh}应在 {lo}–{hi}{unit_zh} 之间", f"must be between {lo} and {hi}{unit_en}"
+    return validate.Range(lo, hi, error=bi(zh_text, en_text))
+
+
+def text(max_len: int, zh: str, min_len: int = 0) -> validate.Length:
+    if min_len:
+        return validate.Length(min_len, max_len, error=bi(f"{zh}不能为空，且不超过 {max_len} 个字",
+                                                          f"must be 1 to {max_len} characters"))
+    return validate.Length(max=max_len, error=bi(f"{zh}不超过 {max_len} 个字", f"at most {max_len} characters"))
+
+
+class BilingualSchema(Schema):
+    """Field errors a form can show as they are, in Chinese and English."""
+
+    error_messages = {"unknown": bi("不支持的字段", "unknown field")}
+
+    def on_bind_field(self, field_name, field_obj):
+        invalid = TIME_INVALID if isinstance(field_obj, fields.DateTime) else FIELD_MESSAGES["invalid"]
+        field_obj.error_messages.update({**FIELD_MESSAGES, "invalid": invalid})
+
+
+class EventPatchSchema(BilingualSchema):
+    """Every field optional: PATCH changes only what it names. Coordinates come out WGS-84."""
+
+    kind = fields.String(validate=one_of(KINDS, "活动类型"))
+    title = fields.String(validate=text(200, "活动名称", 1))
+    description = fields.String(validate=text(5000, "活动说明"))
+    host_org_id = fields.Integer(allow_none=True)
+    host_community_id = fields.Integer(allow_none=True)
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    opens_before_minutes = fields.Integer(validate=between(0, 1440, "提前开放签到时间", " 分钟", " minutes"))
+    closes_after_minutes = fields.Integer(validate=between(0, 1440, "结束后保留签到时间", " 分钟", " minutes"))
+    place_name = fields.String(validate=text(200, "地点名称"))
+    lat = fields.Float(allow_none=True, validate=between(-90, 90, "纬度"))
+    lng = fields.Float(allow_none=True, validate=between(-180, 180, "经度"))
+    coord_system = fields.String(validate=one_of(("wgs84", "gcj02"), "坐标系"))
+    geofence_radius_m = fields.Integer(allow_none=True, validate=between(10, 10000, "签到范围半径", " 米", " metres"))
+    geofence_mode = fields.String(validate=one_of(GEOFENCE_MODES, "定位校验方式"))
+    capacity = fields.Integer(allow_none=True, validate=between(1, 100000, "名额", " 人", " people"))
+    audience = fields.String(validate=one_of(AUDIENCE_CHOICES, "参加范围"))
+    requires_confirmation = fields.Boolean()
+    late_after_minutes = fields.Integer(validate=between(0, 240, "迟到判定时间", " 分钟", " minutes"))
+    qr_mode = fields.String(validate=one_of(QR_MODES, "二维码方式"))
+    status = fields.String(validate=one_of(("draft", "published"), "状态"))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _coordinates_in_pairs(self, data, **kwargs):
+        if ("lat" in data) != ("lng" in data):
+            missing = "lng" if "lat" in data else "lat"
+            raise ValidationError(bi("纬度和经度需同时提供", "send lat and lng together"), missing)
+
+    @post_load
+    def _normalise(self, data, **kwargs):
+        """Store WGS-84: phones and Chinese maps (AMap, Tencent) often give GCJ-02."""
+        system = data.pop("coord_system", "wgs84")
+        if system == "gcj02" and data.get("lat") is not None and data.get("lng") is not None:
+            data["lat"], data["lng"] = geo.gcj02_to_wgs84(data["lat"], data["lng"])
+        for key in ("title", "description", "place_name"):
+            if key in data:
+                data[key] = data[key].strip()
+        return data
+
+
+class EventCreateSchema(EventPatchSchema):
+    kind = fields.String(required=True, validate=one_of(KINDS, "活动类型"))
+    title = fields.String(required=True, validate=text(200, "活动名称", 1))
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+    opens_before_minutes = fields.Integer(load_default=30,
+                                          validate=between(0, 1440, "提前开放签到时间", " 分钟", " minutes"))
+    closes_after_minutes = fields.Integer(load_default=30,
+                                          validate=between(0, 1440, "结束后保留签到时间", " 分钟", " minutes"))
+    coord_system = fields.String(load_default="wgs84", validate=one_of(("wgs84", "gcj02"), "坐标系"))
+    status = fields.String(load_default="published", validate=one_of(("draft", "published"), "状态"))
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    title = fields.String()
+    description = fields.String()
+    status = fields.String()
+    host_org_id = fields.Integer(allow_none=True)
+    host_org_name = fields.String(allow_none=True)
+    host_community_id = fields.Integer(allow_none=True)
+    host_community_name = fields.String(allow_none=True)
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    window_opens_at = LocalDateTime()
+    window_closes_at = LocalDateTime()
+    opens_before_minutes = fields.Integer()
+    closes_after_minutes = fields.Integer()
+    scheduled_hours = fields.Float()
+    place_name = fields.String()
+    lat = fields.Float(allow_none=True, metadata={"description": "WGS-84"})
+    lng = fields.Float(allow_none=True, metadata={"description": "WGS-84"})
+    geofence_radius_m = fields.Integer(allow_none=True)
+    geofence_mode = fields.String()
+    capacity = fields.Integer(allow_none=True)
+    audience = fields.String()
+    requires_checkout = fields.Boolean()
+    requires_confirmation = fields.Boolean()
+    late_after_minutes = fields.Integer()
+    qr_mode = fields.String()
+    key_version = fields.Integer()
+    created_by_id = fields.Integer(allow_none=True)
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+    can_manage = fields.Boolean(metadata={"description": "the signed-in user may change this event"})
+
+
+class EventPageSchema(Schema):
+    items = fields.List(fields.Nested(EventSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    page_size = fields.Integer()
+
+
+class EventListArgs(PageArgs):
+    kind = fields.String(validate=one_of(KINDS, "活动类型"))
+    status = fields.String(validate=one_of(STATUSES, "状态"))
+    host_org_id = fields.Integer()
+    host_community_id = fields.Integer()
+    from_ = LocalDateTime(data_key="from", metadata={"description": "events still running at or after this time"})
+    to = LocalDateTime(metadata={"description": "events starting before this time"})
+    open_now = fields.Boolean(metadata={"description": "only published events whose check-in window is open now"})
+
+
+class CancelSchema(Schema):
+    reason = fields.String(required=True, validate=text(500, "取消原因", 1))
+
+
+class RotateKeySchema(BilingualSchema):
+    reason = fields.String(load_default="", validate=text(500, "原因"))
+
+
+class QrTokenArgs(Schema):
+    direction = fields.String(load_default="in", validate=one_of(("in", "out"), "方向"))
+
+
+class QrImageArgs(QrTokenArgs):
+    format = fields.String(load_default="png", validate=one_of(("png", "svg"), "图片格式"))
+    size = fields.Integer(load_default=512, validate=between(128, 2048, "图片尺寸", " 像素", " pixels"),
+                          metadata={"description": "largest PNG width in pixels; the code keeps whole modules"})
+
+
+class QrTokenSchema(Schema):
+    token = fields.String()
+    url = fields.String()
+    expires_at = LocalDateTime()
+    refresh_in_seconds = fields.Integer()
