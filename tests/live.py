@@ -27,9 +27,14 @@ class LiveServer:
                "LOGIN_RATE_LIMIT_ADDR": "1000/minute", **(extra_env or {})}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.proc = subprocess.Popen(
-            [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
+            [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
+             "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait()
+        try:
+            self._wait()
+        except BaseException:
+            self.stop()  # never leave an orphaned server behind a failed start
+            raise
 
     def _wait(self) -> None:
         deadline = time.time() + 30
