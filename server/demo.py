@@ -60,13 +60,20 @@ def seed() -> str:
 
 
 def create_user_cli(name, phone, password, role, org_id, community_id) -> str:
-    grants = []
-    if role == "organizer":
-        grants = [("organizer", org_id, None)]
-    elif role == "liaison":
-        grants = [("liaison", None, community_id)]
-    elif role == "admin":
-        grants = [("admin", None, None)]
+    """Create a user from the command line; a bad scope or a taken phone is a clear error."""
+    import click
+    if db.session.scalar(select(User.id).where(User.phone == phone)):
+        raise click.ClickException(f"phone {phone} is already registered")
+    if role == "organizer" and not org_id:
+        raise click.ClickException("an organizer needs --org (the organization they run)")
+    if role == "liaison" and not community_id:
+        raise click.ClickException("a liaison needs --community (the community they serve)")
+    if org_id and db.session.get(Organization, org_id) is None:
+        raise click.ClickException(f"no organization with id {org_id}")
+    if community_id and db.session.get(Community, community_id) is None:
+        raise click.ClickException(f"no community with id {community_id}")
+    grants = {"organizer": [("organizer", org_id, None)], "liaison": [("liaison", None, community_id)],
+              "admin": [("admin", None, None)]}.get(role, [])
     user = create_user(name, phone, password, branch_id=org_id if role in ("member", "organizer") else None,
                        community_id=community_id if role == "member" else None, grants=grants)
     db.session.commit()

@@ -27,10 +27,10 @@ def database(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("QIANDAO_")}
     env.update(DATABASE_URL=url, SECRET_KEY=support.SECRET, APP_ENV="development", PYTHONPATH=str(ROOT))
 
-    def flask(*args: str) -> subprocess.CompletedProcess:
+    def flask(*args: str, expect: int = 0) -> subprocess.CompletedProcess:
         proc = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
-        assert proc.returncode == 0, f"flask {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}"
+        assert proc.returncode == expect, f"flask {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
         return proc
 
     flask("db", "upgrade")
@@ -104,3 +104,18 @@ def test_users_create_with_a_role_and_scope(database):
     resp = client.post("/api/v1/auth/login", json={"phone": "13712345678", "password": "pw"})
     assert resp.status_code == 200, resp.get_json()
     assert resp.get_json()["organizer_of"] == [3]
+
+
+def test_users_create_refuses_bad_input_clearly(database):
+    flask, app = database
+    flask("demo")
+    before = _counts(app)
+    taken = flask("users", "create", "--name", "Y", "--phone", ADMIN, "--password", "pw", expect=1)
+    assert "already registered" in taken.stderr and "Traceback" not in taken.stderr
+    no_scope = flask("users", "create", "--name", "Y", "--phone", "13712340000", "--password", "pw",
+                     "--role", "liaison", expect=1)
+    assert "--community" in no_scope.stderr
+    unknown = flask("users", "create", "--name", "Y", "--phone", "13712340000", "--password", "pw",
+                    "--role", "organizer", "--org", "999", expect=1)
+    assert "no organization with id 999" in unknown.stderr
+    assert _counts(app) == before
