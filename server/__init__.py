@@ -46,10 +46,11 @@ def _register_blueprints(app: Flask) -> None:
     from server import web
     from server.attendance.routes import blp as attendance_blp
     from server.auth.routes import blp as auth_blp
+    from server.community.routes import blp as community_blp
     from server.events.routes import blp as events_blp
     from server.points.routes import blp as points_blp
     from server.scans.routes import blp as scans_blp
 
-    for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp):
+    for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, community_blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)

@@ -2,6 +2,15 @@
 from server.attendance.models import Attendance  # noqa: F401
 from server.auth.models import Community, Organization, RoleGrant, User  # noqa: F401
 from server.common.audit import AuditLog  # noqa: F401
+from server.community.models import (  # noqa: F401
+    CommunityRegistration,
+    CommunitySettings,
+    Duty,
+    DutyClaim,
+    DutySlot,
+    MemberEvaluation,
+    OrgCommunityPairing,
+)
 from server.events.models import Event  # noqa: F401
 from server.points.models import PointsEntry, PointsRule  # noqa: F401
 from server.scans.models import Scan  # noqa: F401

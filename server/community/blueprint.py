@@ -1,0 +1,28 @@
+"""The one blueprint of the double-registration API; route modules add their views to it."""
+from flask import current_app
+from flask_smorest import Blueprint
+
+from server.extensions import ErrorSchema
+
+blp = Blueprint("community", __name__, url_prefix="/api/v1",
+                description="Double registration (双报到): reporting in to a community, needs and claims, "
+                            "reporting back to the branch")
+
+ERRORS = {400: "Invalid or revoked registration code", 401: "Not signed in", 403: "Outside the caller's scope",
+          404: "No such object", 409: "Conflicts with the current state (code names the reason)",
+          422: "Invalid fields"}
+
+
+def errors(*codes):
+    """Document the one error envelope for the given statuses."""
+    def deco(fn):
+        for code in codes:
+            fn = blp.alt_response(code, schema=ErrorSchema, description=ERRORS[code])(fn)
+        return fn
+    return deco
+
+
+def dump(schema, payload, status: int):
+    """A JSON response with a status chosen by the service (201 created or 200 already there)."""
+    return current_app.response_class(current_app.json.dumps(schema.dump(payload)), status=status,
+                                      mimetype="application/json")
