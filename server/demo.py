@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from server.auth.models import Community, Organization, User
 from server.auth.services import create_user, hash_password
 from server.common.timeutil import utcnow
+from server.community.demo import seed_community_demo
 from server.events.services import new_event
 from server.extensions import db
 from server.points.services import ensure_default_rules
@@ -55,8 +56,9 @@ def seed() -> str:
         db.session.add(new_event(kind, title, start, start + timedelta(hours=hours), org_id, comm_id,
                                  place_name="幸福里社区党群服务中心", created_by_id=organizer.id))
     db.session.commit()
+    community_note = seed_community_demo()
     return (f"demo loaded: admin {ADMIN}, organizer {ORGANIZER}, liaison {LIAISON}, "
-            f"members 13900000101-13900000130; password {DEMO_PASSWORD}")
+            f"members 13900000101-13900000130; password {DEMO_PASSWORD}; {community_note}")
 
 
 def create_user_cli(name, phone, password, role, org_id, community_id) -> str:
