@@ -3,7 +3,7 @@ from flask import current_app, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from server.attendance import services
+from server.attendance import history, services
 from server.attendance.schemas import (
     AnnulOutSchema,
     AnnulSchema,
@@ -11,6 +11,8 @@ from server.attendance.schemas import (
     AttendanceListSchema,
     ManualCheckinOutSchema,
     ManualCheckinSchema,
+    MyAttendanceArgs,
+    MyAttendanceSchema,
     RosterSchema,
     SearchArgs,
     encode_cursor,
@@ -75,6 +77,17 @@ class Roster(MethodView):
     def get(self, args, event_id):
         """Expected members with their attendance or null, searchable by name or phone."""
         return jsonify({"items": services.roster(require_user(), event_id, q=args["q"])})
+
+
+@blp.route("/me/attendance")
+class MyAttendance(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(MyAttendanceArgs, location="query")
+    @blp.response(200, MyAttendanceSchema)
+    def get(self, args):
+        """The signed-in member's own check-ins of a year, newest first, with the year's hours."""
+        return history.my_attendance(require_user().id, args["year"], args["page"], args["page_size"])
 
 
 @blp.route("/members/<int:member_id>/card.png")

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from server.scans.schemas import AttendanceSchema
+from server.scans.schemas import AttendanceSchema, EventBriefSchema
 
 CURSOR_HELP = "游标无效，请去掉 since 重新获取 / cursor is not valid; fetch again without since"
 
@@ -123,3 +123,34 @@ class AnnulSchema(Schema):
 class AnnulOutSchema(Schema):
     points_reversed = fields.Integer()
     attendance = fields.Nested(AttendanceItemSchema)
+
+
+def _this_year() -> int:
+    from server.common.timeutil import local_zone
+    return datetime.now(local_zone()).year
+
+
+class MyAttendanceArgs(Schema):
+    year = fields.Integer(load_default=_this_year, validate=validate.Range(2000, 2100))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class MyYearSchema(Schema):
+    year = fields.Integer()
+    count = fields.Integer()
+    hours_confirmed = fields.Float()
+    hours_pending = fields.Float()
+    pending = fields.Integer()
+
+
+class MyAttendanceItemSchema(AttendanceSchema):
+    event = fields.Nested(EventBriefSchema)
+
+
+class MyAttendanceSchema(Schema):
+    summary = fields.Nested(MyYearSchema)
+    items = fields.List(fields.Nested(MyAttendanceItemSchema))
+    page = fields.Integer()
+    page_size = fields.Integer()
+    total = fields.Integer()
