@@ -10,6 +10,16 @@ def register_cli(app) -> None:
         """Fill an empty database with the demo; leave a database with data alone."""
         click.echo(demo.seed())
 
+    @app.cli.command("close-events")
+    @click.option("--grace-minutes", type=int, default=None, help="wait this long after a window closes")
+    def close_events_cmd(grace_minutes):
+        """Close published events whose check-in window ended (no_checkout, party-day absentee deductions)."""
+        from datetime import timedelta
+
+        from server.hours.closing import close_ended_events
+        r = close_ended_events(after=None if grace_minutes is None else timedelta(minutes=grace_minutes))
+        click.echo(f"closed {r['closed']} events: {r['no_checkout']} without check-out, {r['absent']} absentees")
+
     users = click.Group("users", help="Manage users.")
 
     @users.command("create")

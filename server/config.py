@@ -33,6 +33,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_RATE_LIMIT_ADDR": os.environ.get("LOGIN_RATE_LIMIT_ADDR", "30/15minutes"),
         "GEOFENCE_ACCURACY_CAP_M": _float("GEOFENCE_ACCURACY_CAP_M", 100.0),
         "HOURS_STEP": _float("HOURS_STEP", 0.5),
+        "CLOSE_EVENTS_GRACE_MINUTES": _int("CLOSE_EVENTS_GRACE_MINUTES", 0),
         "COMMUNITY_MIN_HOURS_PER_YEAR": _float("COMMUNITY_MIN_HOURS_PER_YEAR", 50.0),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),

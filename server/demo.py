@@ -9,6 +9,7 @@ from server.common.timeutil import utcnow
 from server.community.demo import seed_community_demo
 from server.events.services import new_event
 from server.extensions import db
+from server.hours.demo_data import seed_hours_demo
 from server.points.services import ensure_default_rules
 
 DEMO_PASSWORD = "qiandao-demo"
@@ -57,8 +58,9 @@ def seed() -> str:
                                  place_name="幸福里社区党群服务中心", created_by_id=organizer.id))
     db.session.commit()
     community_note = seed_community_demo()
+    hours_note = seed_hours_demo()
     return (f"demo loaded: admin {ADMIN}, organizer {ORGANIZER}, liaison {LIAISON}, "
-            f"members 13900000101-13900000130; password {DEMO_PASSWORD}; {community_note}")
+            f"members 13900000101-13900000130; password {DEMO_PASSWORD}; {community_note}; {hours_note}")
 
 
 def create_user_cli(name, phone, password, role, org_id, community_id) -> str:

@@ -12,5 +12,12 @@ from server.community.models import (  # noqa: F401
     OrgCommunityPairing,
 )
 from server.events.models import Event  # noqa: F401
+from server.hours.models import (  # noqa: F401
+    AbsenceDeduction,
+    EventServiceInfo,
+    HoursDispute,
+    HoursReview,
+    HoursSetting,
+)
 from server.points.models import PointsEntry, PointsRule  # noqa: F401
 from server.scans.models import Scan  # noqa: F401

@@ -1,0 +1,197 @@
+"""Points rules as data (admins edit them), the party-day absentee deduction paid once per member and
+event, excusing a deduction (a reversing entry), and a member's yearly totals.
+
+Amounts are copied onto ledger entries when paid, so changing a rule only affects later payments.
+"""
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+import server.hours.messages  # noqa: F401  (registers the message codes)
+from server.attendance.models import Attendance
+from server.auth.models import Organization, User
+from server.auth.permissions import can_manage_event, can_manage_org, forbid, is_admin, require_admin
+from server.common import audit
+from server.common.audit import AuditLog
+from server.common.errors import ApiError
+from server.common.timeutil import iso_local, to_local, utcnow
+from server.events.models import KINDS, Event
+from server.extensions import db
+from server.hours.models import AbsenceDeduction
+from server.points.models import PointsEntry, PointsRule
+from server.points.services import DEFAULT_RULES, rule_for
+
+RULE_FIELDS = ("checkin_points", "late_checkin_points", "absence_points", "per_hour_points", "cap_per_activity")
+ABSENCE_CODE = "party_day.absence"
+RULE_CODES = {
+    "party_day.checkin": "主题党日按时签到 / party_day check-in on time (checkin_points)",
+    "party_day.late_checkin": "主题党日迟到签到 / party_day late check-in (late_checkin_points)",
+    ABSENCE_CODE: "主题党日缺席（活动结束时仍未签到的名册成员）/ absent from a party_day (absence_points, ≤ 0)",
+    "volunteer_service.hours": "志愿服务时长 / volunteer hours (per_hour_points × hours, at most cap_per_activity)",
+    "community_duty.hours": "社区服务时长（联络员确认后）/ community duty hours once confirmed (same formula)",
+    "<kind>.hours.<n>": "时长更正后的重新计分（原分已冲销）/ hours paid again after a correction, the old "
+                        "payment reversed",
+}
+
+
+def rule_json(rule: PointsRule) -> dict:
+    return {"kind": rule.kind, **{f: getattr(rule, f) for f in RULE_FIELDS}, "updated_at": iso_local(rule.updated_at)}
+
+
+def list_rules() -> dict:
+    rules = db.session.scalars(select(PointsRule).order_by(PointsRule.kind)).all()
+    order = {k: i for i, k in enumerate(KINDS)}
+    return {"rules": [rule_json(r) for r in sorted(rules, key=lambda r: order.get(r.kind, 99))],
+            "codes": RULE_CODES}
+
+
+def update_rules(user: User, changes: list[dict], reason: str = "") -> dict:
+    """Change some fields of some kinds' rules; each changed rule is audited with before and after."""
+    require_admin(user)
+    kinds = [c["kind"] for c in changes]
+    if len(set(kinds)) != len(kinds):
+        raise ApiError(422, "validation_error", {"fields": {"json": {"rules": [
+            "每种活动只能出现一次 / each kind at most once"]}}})
+    rules = {r.kind: r for r in db.session.scalars(select(PointsRule))}
+    changed = []
+    for change in changes:
+        rule = rules.get(change["kind"])
+        if rule is None:
+            rule = PointsRule(kind=change["kind"], **DEFAULT_RULES.get(change["kind"], {}))
+            db.session.add(rule)
+            db.session.flush()
+        before = {f: getattr(rule, f) for f in RULE_FIELDS}
+        for f in RULE_FIELDS:
+            if f in change:
+                setattr(rule, f, change[f])
+        after = {f: getattr(rule, f) for f in RULE_FIELDS}
+        if after != before:
+            rule.updated_at = utcnow()
+            diff = [f for f in RULE_FIELDS if before[f] != after[f]]
+            audit.record(user.id, "points.rule.update", "points_rule", rule.id,
+                         {"kind": rule.kind, **{f: before[f] for f in diff}},
+                         {"kind": rule.kind, **{f: after[f] for f in diff}}, (reason or "").strip())
+            changed.append(rule.kind)
+    db.session.commit()
+    return {**list_rules(), "changed": changed}
+
+
+# ---------------------------------------------------------------- absentee deduction
+
+def roster_absentees(event: Event):
+    """Active members of the host organization's tree with no live (non-annulled) attendance."""
+    present = select(Attendance.user_id).where(Attendance.event_id == event.id, Attendance.state != "annulled")
+    return (select(User.id).join(Organization, Organization.id == User.branch_id)
+            .where(Organization.path.startswith(event.host_org.path), User.active.is_(True),
+                   User.id.not_in(present)))
+
+
+def deduct_absentees(event: Event, actor_id: int | None = None, now: datetime | None = None) -> dict:
+    """Write the absence deduction for each roster member who never checked in, in the caller's
+    transaction. Bulk statements only; absence_deductions' unique (event_id, user_id) pays once."""
+    now = now or utcnow()
+    if event.kind != "party_day" or event.host_org is None:
+        return {"absent": 0, "points": 0}
+    already = select(AbsenceDeduction.user_id).where(AbsenceDeduction.event_id == event.id)
+    absent = list(db.session.scalars(roster_absentees(event).where(User.id.not_in(already)).order_by(User.id)))
+    if not absent:
+        return {"absent": 0, "points": 0}
+    rule = rule_for("party_day")
+    amount = min(rule.absence_points, 0) if rule is not None else 0
+    reason = f"缺席主题党日：{event.title}"[:255]
+    entry_of: dict[int, int] = {}
+    if amount:
+        rows = db.session.execute(
+            insert(PointsEntry).returning(PointsEntry.id, PointsEntry.user_id, sort_by_parameter_order=True),
+            [{"user_id": uid, "amount": amount, "rule_code": ABSENCE_CODE, "entry_type": "pay",
+              "attendance_id": None, "reverses_id": None, "reason": reason, "actor_id": actor_id,
+              "created_at": now} for uid in absent]).all()
+        entry_of = {r.user_id: r.id for r in rows}
+    db.session.execute(insert(AbsenceDeduction), [
+        {"event_id": event.id, "user_id": uid, "amount": amount, "entry_id": entry_of.get(uid), "excused": False,
+         "created_at": now} for uid in absent])
+    db.session.execute(insert(AuditLog), [
+        {"actor_id": actor_id, "action": "points.absence", "object_type": "user", "object_id": uid,
+         "before": None, "after": {"event_id": event.id, "amount": amount, "rule_code": ABSENCE_CODE},
+         "reason": reason, "created_at": now} for uid in absent])
+    return {"absent": len(absent), "points": amount * len(absent)}
+
+
+def _absence_event(user: User, absence: AbsenceDeduction) -> Event:
+    event = db.session.get(Event, absence.event_id)
+    if not can_manage_event(user, event):
+        forbid({"event_id": event.id})
+    return event
+
+
+def list_absences(user: User, event_id: int) -> dict:
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise ApiError(404, "not_found", {"event_id": event_id})
+    if not can_manage_event(user, event):
+        forbid({"event_id": event_id})
+    rows = db.session.execute(
+        select(AbsenceDeduction, User.name, Organization.name.label("branch_name"))
+        .join(User, User.id == AbsenceDeduction.user_id).outerjoin(Organization, Organization.id == User.branch_id)
+        .where(AbsenceDeduction.event_id == event_id).order_by(Organization.name, User.name, User.id)).all()
+    return {"event_id": event_id, "items": [absence_json(a, name, branch) for a, name, branch in rows]}
+
+
+def absence_json(a: AbsenceDeduction, name: str, branch_name: str | None) -> dict:
+    return {"id": a.id, "event_id": a.event_id, "member_id": a.user_id, "name": name, "branch_name": branch_name,
+            "amount": a.amount, "excused": a.excused, "created_at": iso_local(a.created_at)}
+
+
+def excuse_absence(user: User, absence_id: int, reason: str) -> dict:
+    """An event manager excuses an absence (请假, or a late manual check-in): a reversing entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApiError(422, "validation_error", {"fields": {"json": {"reason": ["请填写理由 / a reason is required"]}}})
+    absence = db.session.get(AbsenceDeduction, absence_id)
+    if absence is None:
+        raise ApiError(404, "not_found", {"absence_id": absence_id})
+    _absence_event(user, absence)
+    if absence.excused:
+        raise ApiError(409, "points_absence_excused", {"absence_id": absence_id})
+    reversed_amount = 0
+    if absence.entry_id is not None:
+        entry = db.session.get(PointsEntry, absence.entry_id)
+        db.session.add(PointsEntry(user_id=entry.user_id, attendance_id=None, rule_code=entry.rule_code,
+                                   amount=-entry.amount, entry_type="reverse", reverses_id=entry.id,
+                                   actor_id=user.id, reason=reason[:255]))
+        reversed_amount = -entry.amount
+    absence.excused = True
+    audit.record(user.id, "points.absence.excuse", "user", absence.user_id,
+                 {"absence_id": absence.id, "excused": False},
+                 {"absence_id": absence.id, "excused": True, "points_reversed": reversed_amount}, reason)
+    try:
+        db.session.commit()
+    except Exception:  # the reverses_id unique key: a racing excuse lost
+        db.session.rollback()
+        raise ApiError(409, "points_absence_excused", {"absence_id": absence_id}) from None
+    name, branch = db.session.execute(select(User.name, Organization.name).outerjoin(
+        Organization, Organization.id == User.branch_id).where(User.id == absence.user_id)).one()
+    return {**absence_json(absence, name, branch), "points_reversed": reversed_amount}
+
+
+# ---------------------------------------------------------------- yearly totals
+
+def yearly_totals(viewer: User, member_id: int | None) -> dict:
+    """Per local calendar year: the net total and its split by activity kind. One query."""
+    member = viewer
+    if member_id is not None and member_id != viewer.id:
+        member = db.session.get(User, member_id)
+        if member is None and is_admin(viewer):
+            raise ApiError(404, "not_found", {"member_id": member_id})
+        if member is None or not can_manage_org(viewer, member.branch):
+            forbid({"member_id": member_id})
+    years: dict[int, dict] = {}
+    for created_at, amount, code in db.session.execute(
+            select(PointsEntry.created_at, PointsEntry.amount, PointsEntry.rule_code)
+            .where(PointsEntry.user_id == member.id)):
+        year = to_local(created_at).year
+        slot = years.setdefault(year, {"year": year, "total": 0, "by_kind": {k: 0 for k in KINDS}})
+        slot["total"] += amount
+        kind = code.split(".", 1)[0]
+        slot["by_kind"][kind] = slot["by_kind"].get(kind, 0) + amount
+    return {"member_id": member.id, "name": member.name, "years": [years[y] for y in sorted(years, reverse=True)]}

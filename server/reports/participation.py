@@ -1,0 +1,302 @@
+"""Participation of an organization's tree in one month: party-day attendance rate, absentees and late
+arrivals, volunteer hours, and double-registration coverage, per direct sub-organization, with a
+January-to-month trend. Chart-ready series are included; the CSV and XLSX carry the same numbers.
+
+Definitions (members = active users whose branch is in the tree):
+- expected: for each published/closed party_day starting in the month, the members of the tree who
+  belong to the host organization's tree (so a general branch's party day counts for its branches);
+- attended: those of them with a check-in that is not annulled; late: attended and late;
+  absent = expected - attended; attendance_rate = attended / expected;
+- hours: hours_confirmed of attendances in state confirmed or checked_out, of volunteer_service and
+  community_duty events starting in the month, by members of the tree (whoever hosted);
+- registered: members with a registered community (users.community_id);
+- served this year: members with a community_duty attendance (not annulled or rejected) at their own
+  registered community, at an event starting from 1 January up to the end of the month.
+A fixed number of grouped queries, whatever the size of the tree.
+"""
+from datetime import datetime
+
+from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy.orm import aliased
+
+from server.attendance.models import Attendance
+from server.auth.models import Community, Organization, User
+from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
+from server.common.errors import ApiError
+from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
+from server.events.models import Event
+from server.extensions import db
+from server.hours.services import COUNTED, HOURS_KINDS
+from server.reports.common import (
+    KIND_LABELS,
+    METHOD_LABELS,
+    STATE_LABELS,
+    Sheet,
+    csv_response,
+    local_naive,
+    month_bounds,
+    parse_month,
+    percent_text,
+    xlsx_response,
+    yes_no,
+)
+
+PARTY_STATUSES = ("published", "closed")
+ROW_HEADER = ["组织", "党员人数", "应到人次", "实到人次", "出勤率", "缺席人次", "迟到人次", "志愿服务时长（小时）",
+              "社区服务时长（小时）", "服务时长合计（小时）", "已报到社区人数", "报到率", "本年到社区服务人数",
+              "社区服务率"]
+
+
+def _org_for(viewer: User, org_id: int | None) -> Organization:
+    if org_id is None:
+        ids = organizer_org_ids(viewer)
+        if not ids:
+            if not is_admin(viewer):
+                forbid({"hint": "reports are for organizers and admins"})
+            raise ApiError(422, "validation_error",
+                           {"fields": {"query": {"org_id": ["请选择组织 / org_id is required"]}}})
+        orgs = db.session.scalars(select(Organization).where(Organization.id.in_(ids))).all()
+        return min(orgs, key=lambda o: (len(o.path), o.id))
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise ApiError(404, "not_found", {"org_id": org_id})
+    if not can_manage_org(viewer, org):
+        forbid({"org_id": org_id})
+    return org
+
+
+def _ids(path: str) -> list[int]:
+    return [int(p) for p in path.split("/") if p]
+
+
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _blank() -> dict:
+    return {"members": 0, "registered": 0, "served": 0, "expected": 0, "attended": 0, "late": 0,
+            "volunteer_service_hours": 0.0, "community_duty_hours": 0.0}
+
+
+def _finish(s: dict) -> dict:
+    s["absent"] = s["expected"] - s["attended"]
+    s["attendance_rate"] = _rate(s["attended"], s["expected"])
+    s["volunteer_service_hours"] = round(s["volunteer_service_hours"], 2)
+    s["community_duty_hours"] = round(s["community_duty_hours"], 2)
+    s["hours"] = round(s["volunteer_service_hours"] + s["community_duty_hours"], 2)
+    s["registered_share"] = _rate(s["registered"], s["members"])
+    s["served_share"] = _rate(s["served"], s["members"])
+    return s
+
+
+def participation(viewer: User, org_id: int | None, month: str | None, now: datetime | None = None,
+                  with_detail: bool = False) -> dict:
+    now = now or utcnow()
+    org = _org_for(viewer, org_id)
+    year, mon = parse_month(month, now)
+    m_start, m_end = month_bounds(year, mon)
+    y_start, _ = month_bounds(year, 1)
+
+    tree = db.session.execute(select(Organization.id, Organization.name, Organization.path, Organization.parent_id)
+                              .where(Organization.path.startswith(org.path))).all()
+    children = sorted((o for o in tree if o.parent_id == org.id), key=lambda o: (o.name, o.id))
+    unit_of = {}
+    for o in tree:
+        ids = _ids(o.path)
+        at = ids.index(org.id)
+        unit_of[o.id] = ids[at + 1] if len(ids) > at + 1 else org.id
+    names = {org.id: f"{org.name}（本级）" if children else org.name, **{c.id: c.name for c in children}}
+    stats = {uid: _blank() for uid in [org.id] + [c.id for c in children]}
+
+    MemberOrg, HostOrg = aliased(Organization), aliased(Organization)
+    in_tree = MemberOrg.path.startswith(org.path)
+
+    for branch_id, members, registered in db.session.execute(
+            select(User.branch_id, func.count(User.id), func.count(User.community_id))
+            .join(MemberOrg, MemberOrg.id == User.branch_id).where(in_tree, User.active.is_(True))
+            .group_by(User.branch_id)):
+        s = stats[unit_of[branch_id]]
+        s["members"] += members
+        s["registered"] += registered
+
+    for branch_id, served in db.session.execute(
+            select(User.branch_id, func.count(distinct(User.id))).select_from(Attendance)
+            .join(Event, Event.id == Attendance.event_id).join(User, User.id == Attendance.user_id)
+            .join(MemberOrg, MemberOrg.id == User.branch_id)
+            .where(in_tree, User.active.is_(True), Event.kind == "community_duty",
+                   Event.host_community_id == User.community_id, Attendance.state.not_in(("annulled", "rejected")),
+                   Event.starts_at >= y_start, Event.starts_at < m_end)
+            .group_by(User.branch_id)):
+        stats[unit_of[branch_id]]["served"] += served
+
+    # party days: the expected members of the tree, with their live check-ins, per event and branch
+    live = and_(Attendance.event_id == Event.id, Attendance.user_id == User.id, Attendance.state != "annulled")
+    roster_where = [Event.kind == "party_day", Event.status.in_(PARTY_STATUSES), in_tree,
+                    Event.starts_at >= y_start, Event.starts_at < m_end]
+
+    def roster(*cols):
+        return (select(*cols).select_from(Event).join(HostOrg, HostOrg.id == Event.host_org_id)
+                .join(MemberOrg, MemberOrg.path.startswith(HostOrg.path))
+                .join(User, and_(User.branch_id == MemberOrg.id, User.active.is_(True))))
+
+    trend = {m: {"expected": 0, "attended": 0, "hours": 0.0} for m in range(1, mon + 1)}
+    party_days: dict[int, dict] = {}
+    for r in db.session.execute(
+            roster(Event.id, Event.title, Event.starts_at, HostOrg.name.label("host"), User.branch_id,
+                   func.count(User.id).label("expected"), func.count(Attendance.id).label("attended"),
+                   func.count(case((Attendance.late.is_(True), Attendance.id))).label("late"))
+            .outerjoin(Attendance, live).where(*roster_where)
+            .group_by(Event.id, Event.title, Event.starts_at, HostOrg.name, User.branch_id)):
+        trend[to_local(r.starts_at).month]["expected"] += r.expected
+        trend[to_local(r.starts_at).month]["attended"] += r.attended
+        if r.starts_at < m_start:
+            continue
+        s = stats[unit_of[r.branch_id]]
+        s["expected"] += r.expected
+        s["attended"] += r.attended
+        s["late"] += r.late
+        p = party_days.setdefault(r.id, {"event_id": r.id, "title": r.title, "starts_at": iso_local(r.starts_at),
+                                         "host_org_name": r.host, "expected": 0, "attended": 0, "late": 0})
+        p["expected"] += r.expected
+        p["attended"] += r.attended
+        p["late"] += r.late
+
+    month_roster = [*roster_where, Event.starts_at >= m_start]
+    absentees = [{"event_id": r.id, "member_id": r.uid, "name": r.name, "branch_name": r.branch}
+                 for r in db.session.execute(
+                     roster(Event.id, User.id.label("uid"), User.name, MemberOrg.name.label("branch"))
+                     .outerjoin(Attendance, live).where(*month_roster, Attendance.id.is_(None))
+                     .order_by(Event.starts_at, Event.id, MemberOrg.name, User.name, User.id))]
+    late_arrivals = [{"event_id": r.id, "member_id": r.uid, "name": r.name, "branch_name": r.branch,
+                      "checkin_at": iso_local(r.checkin_at)}
+                     for r in db.session.execute(
+                         roster(Event.id, User.id.label("uid"), User.name, MemberOrg.name.label("branch"),
+                                Attendance.checkin_at)
+                         .join(Attendance, live).where(*month_roster, Attendance.late.is_(True))
+                         .order_by(Event.starts_at, Event.id, Attendance.checkin_at, User.id))]
+
+    for r in db.session.execute(
+            select(Event.starts_at, Event.kind, User.branch_id, func.sum(Attendance.hours_confirmed).label("hours"))
+            .select_from(Attendance).join(Event, Event.id == Attendance.event_id)
+            .join(User, User.id == Attendance.user_id).join(MemberOrg, MemberOrg.id == User.branch_id)
+            .where(in_tree, Attendance.state.in_(COUNTED), Event.kind.in_(HOURS_KINDS),
+                   Event.starts_at >= y_start, Event.starts_at < m_end)
+            .group_by(Event.id, Event.starts_at, Event.kind, User.branch_id)):
+        hours = float(r.hours or 0)
+        trend[to_local(r.starts_at).month]["hours"] += hours
+        if r.starts_at >= m_start:
+            stats[unit_of[r.branch_id]][f"{r.kind}_hours"] += hours
+
+    shown = [c.id for c in children]
+    if not children or stats[org.id]["members"] or stats[org.id]["expected"]:
+        shown.insert(0, org.id)
+    rows = [{"org_id": uid, "name": names[uid], **_finish(stats[uid])} for uid in shown]
+    total = _blank()
+    for uid in stats:
+        for k in total:
+            total[k] += stats[uid][k]
+    totals = {"org_id": org.id, "name": "合计", **_finish(total), "party_days": len(party_days)}
+    for p in party_days.values():
+        p["absent"] = p["expected"] - p["attended"]
+        p["attendance_rate"] = _rate(p["attended"], p["expected"])
+    trend_rows = [{"month": f"{year}-{m:02d}", "expected": t["expected"], "attended": t["attended"],
+                   "attendance_rate": _rate(t["attended"], t["expected"]), "volunteer_hours": round(t["hours"], 2)}
+                  for m, t in trend.items()]
+    titles = {p["event_id"]: p["title"] for p in party_days.values()}
+    for item in absentees + late_arrivals:
+        item["event_title"] = titles.get(item["event_id"])
+    report = {
+        "org": {"id": org.id, "name": org.name}, "month": f"{year}-{mon:02d}",
+        "period": {"from": iso_local(m_start), "to": iso_local(m_end)},
+        "totals": totals, "rows": rows,
+        "party_days": sorted(party_days.values(), key=lambda p: (p["starts_at"], p["event_id"])),
+        "absentees": absentees, "late_arrivals": late_arrivals, "trend": trend_rows,
+        "charts": {
+            "attendance_rate": [{"label": r["name"], "value": r["attendance_rate"]} for r in rows],
+            "hours": [{"label": r["name"], "volunteer_service": r["volunteer_service_hours"],
+                       "community_duty": r["community_duty_hours"]} for r in rows],
+            "coverage": [{"label": r["name"], "registered_share": r["registered_share"],
+                          "served_share": r["served_share"]} for r in rows],
+            "trend": {"labels": [t["month"] for t in trend_rows],
+                      "attendance_rate": [t["attendance_rate"] for t in trend_rows],
+                      "volunteer_hours": [t["volunteer_hours"] for t in trend_rows]},
+        },
+        "generated_at": iso_local(now),
+    }
+    if with_detail:
+        report["detail"] = _detail_rows(org, m_start, m_end)
+    return report
+
+
+def _detail_rows(org: Organization, start: datetime, end: datetime) -> list[dict]:
+    """Every attendance of the month at events hosted in the tree, or by members of the tree. One query."""
+    MemberOrg, HostOrg = aliased(Organization), aliased(Organization)
+    rows = db.session.execute(
+        select(Event.title, Event.kind, Event.starts_at, HostOrg.name.label("host_org"),
+               Community.name.label("host_community"), User.name, MemberOrg.name.label("branch"), Attendance)
+        .select_from(Attendance).join(Event, Event.id == Attendance.event_id)
+        .join(User, User.id == Attendance.user_id).outerjoin(MemberOrg, MemberOrg.id == User.branch_id)
+        .outerjoin(HostOrg, HostOrg.id == Event.host_org_id)
+        .outerjoin(Community, Community.id == Event.host_community_id)
+        .where(Event.starts_at >= start, Event.starts_at < end,
+               or_(HostOrg.path.startswith(org.path), MemberOrg.path.startswith(org.path)))
+        .order_by(Event.starts_at, Event.id, Attendance.checkin_at, Attendance.id)).all()
+    return [{"event": r.title, "kind": r.kind, "starts_at": r.starts_at, "host": r.host_org or r.host_community or "",
+             "name": r.name, "branch": r.branch or "", "att": r.Attendance} for r in rows]
+
+
+def _row_cells(r: dict) -> list:
+    return [r["name"], r["members"], r["expected"], r["attended"], r["attendance_rate"], r["absent"], r["late"],
+            r["volunteer_service_hours"], r["community_duty_hours"], r["hours"], r["registered"],
+            r["registered_share"], r["served"], r["served_share"]]
+
+
+def _names(report: dict, ext: str) -> tuple[str, str]:
+    return (f"participation-{report['org']['id']}-{report['month']}.{ext}",
+            f"参与情况-{report['org']['name']}-{report['month']}.{ext}")
+
+
+def as_csv(report: dict):
+    rows = []
+    for r in report["rows"] + [report["totals"]]:
+        cells = _row_cells(r)
+        for i in (4, 11, 13):
+            cells[i] = percent_text(cells[i])
+        rows.append(cells)
+    return csv_response(ROW_HEADER, rows, *_names(report, "csv"))
+
+
+def as_xlsx(report: dict):
+    """The month's workbook: summary per organization, party days, absentees, late arrivals, every
+    attendance of the month, and the trend."""
+    summary = Sheet("参与情况汇总", ROW_HEADER, [_row_cells(r) for r in report["rows"] + [report["totals"]]],
+                    percent_cols=(5, 12, 14), widths={1: 24})
+    parties = Sheet("主题党日", ["活动名称", "开始时间", "主办组织", "应到人数", "实到人数", "迟到人数", "缺席人数",
+                             "出勤率"],
+                    [[p["title"], local_naive(_utc(p["starts_at"])), p["host_org_name"], p["expected"], p["attended"],
+                      p["late"], p["absent"], p["attendance_rate"]] for p in report["party_days"]],
+                    percent_cols=(8,), widths={1: 30, 2: 20, 3: 20})
+    absent = Sheet("缺席名单", ["活动名称", "姓名", "所在支部"],
+                   [[a["event_title"], a["name"], a["branch_name"]] for a in report["absentees"]],
+                   widths={1: 30, 3: 20})
+    late = Sheet("迟到名单", ["活动名称", "姓名", "所在支部", "签到时间"],
+                 [[a["event_title"], a["name"], a["branch_name"], local_naive(_utc(a["checkin_at"]))]
+                  for a in report["late_arrivals"]], widths={1: 30, 3: 20, 4: 20})
+    detail = Sheet("签到明细", ["活动名称", "活动类型", "活动时间", "主办", "姓名", "所在支部", "签到时间", "是否迟到",
+                             "签退时间", "确认时长（小时）", "状态", "签到方式"],
+                   [[d["event"], KIND_LABELS.get(d["kind"], d["kind"]), local_naive(d["starts_at"]), d["host"],
+                     d["name"], d["branch"], local_naive(d["att"].checkin_at), yes_no(d["att"].late),
+                     local_naive(d["att"].checkout_at), d["att"].hours_confirmed, STATE_LABELS.get(d["att"].state, ""),
+                     METHOD_LABELS.get(d["att"].checkin_method, "")] for d in report.get("detail", [])],
+                   widths={1: 30, 3: 20, 4: 20, 6: 20, 7: 20, 9: 20})
+    trend = Sheet("全年趋势", ["月份", "应到人次", "实到人次", "出勤率", "服务时长（小时）"],
+                  [[t["month"], t["expected"], t["attended"], t["attendance_rate"], t["volunteer_hours"]]
+                   for t in report["trend"]], percent_cols=(4,))
+    return xlsx_response([summary, parties, absent, late, detail, trend], *_names(report, "xlsx"))
+
+
+def _utc(iso_text: str | None):
+    """Back from the report's local ISO text to naive UTC for the spreadsheet cell."""
+    if not iso_text:
+        return None
+    return to_utc_naive(datetime.fromisoformat(iso_text))
