@@ -1,7 +1,8 @@
 """Serves the mobile web app and the /s/{token} landing page, under a strict CSP."""
+import hashlib
 import os
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, current_app, send_from_directory
 
 from server.extensions import db
 
@@ -22,6 +23,53 @@ def index():
 def scan_landing(token: str):
     """Any camera app opens this URL; the page submits the scan for the signed-in member."""
     return send_from_directory(WEB_ROOT, "index.html", max_age=0)
+
+
+@bp.get("/c/<token>")
+def card_landing(token: str):
+    """A member card's URL, opened by a phone camera: the page says whose card it is and what it is for."""
+    return send_from_directory(WEB_ROOT, "index.html", max_age=0)
+
+
+@bp.get("/r/<token>")
+def registration_landing(token: str):
+    """A community's registration code (双报到): the page signs the member in and reports them in."""
+    return send_from_directory(WEB_ROOT, "index.html", max_age=0)
+
+
+@bp.get("/sw.js")
+def service_worker():
+    """The service worker, at the root so that its scope covers / and /s/. Its VERSION is a hash of
+    mobile_web/, so any change to the app's files changes this script and phones fetch the new shell."""
+    with open(os.path.join(WEB_ROOT, "sw.js"), encoding="utf-8") as fh:
+        script = fh.read().replace("__SHELL_VERSION__", shell_version())
+    response = current_app.response_class(script, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+_versions: dict[tuple, str] = {}
+
+
+def shell_version() -> str:
+    """A short hash of every file under mobile_web/ (recomputed only when a name, size or mtime changes)."""
+    files = []
+    for root, dirs, names in os.walk(WEB_ROOT):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            files.append((os.path.relpath(path, WEB_ROOT), stat.st_size, stat.st_mtime_ns))
+    key = tuple(files)
+    if key not in _versions:
+        digest = hashlib.sha256()
+        for rel, _size, _mtime in files:
+            digest.update(rel.encode() + b"\0")
+            with open(os.path.join(WEB_ROOT, rel), "rb") as fh:
+                digest.update(fh.read())
+        _versions.clear()
+        _versions[key] = digest.hexdigest()[:16]
+    return _versions[key]
 
 
 @bp.get("/app/<path:filename>")

@@ -52,18 +52,45 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
 export async function loadMe() {
   try {
     const me = await api("/me");
-    setCsrf(me.csrf_token);
+    rememberMe(me);
     return me;
   } catch (e) {
-    if (e.status === 401) return null;
+    if (e.status === 401) { forgetMe(); return null; }
     throw e;
   }
 }
 
 export async function login(phone, password) {
   const me = await api("/auth/login", { method: "POST", body: { phone, password } });
-  setCsrf(me.csrf_token);
+  rememberMe(me);
   return me;
+}
+
+export async function logout() {
+  try { await api("/auth/logout", { method: "POST" }); } finally { forgetMe(); }
+}
+
+// The last user signed in on this device (with the session's CSRF token), kept in localStorage:
+// a page knows it is signed out without asking /me, whose 401 Chromium logs as a console error,
+// and the member app opens offline. The session cookie stays the authority: a 401 forgets it.
+const ME_KEY = "qd-me";
+
+export function cachedMe() {
+  try {
+    const me = JSON.parse(localStorage.getItem(ME_KEY) || "null");
+    if (me && me.csrf_token) setCsrf(me.csrf_token);
+    return me && typeof me.id === "number" ? me : null;
+  } catch { return null; }
+}
+
+export function rememberMe(me) {
+  setCsrf(me.csrf_token);
+  try { localStorage.setItem(ME_KEY, JSON.stringify(me)); } catch { /* private mode: this page only */ }
+}
+
+export function forgetMe() {
+  csrf = null;
+  try { localStorage.removeItem(ME_KEY); } catch { /* nothing kept */ }
 }
 
 // ---- text ----

@@ -1,0 +1,189 @@
+// Sending a scanned token (POST /scans) and the answer screen. Without a connection the scan goes
+// to the outbox and the screen says "waiting to send"; the outbox's answer replaces it when it comes.
+import { api, loadMe, t, hhmm } from "./core.js";
+import * as outbox from "./outbox.js";
+import { $, ctx, show, setFacts, localTime, timeRange, isoWithOffset, uuid4, errorText, hoursText } from "./ui.js";
+
+const ACCEPTED = new Set(["checked_in", "checked_out", "already_checked_in", "already_checked_out"]);
+// Refusals where trying again (with a new client_scan_id) can give another answer.
+const RETRYABLE = new Set(["not_open_yet", "rate_limited", "capacity_full", "location_required", "outside_geofence"]);
+const NEEDS_LOCATION = new Set(["location_required", "outside_geofence"]);
+const NEXT = {
+  expired_token: "next_rescan", invalid_token: "next_rescan", not_open_yet: "next_not_open", closed: "next_ask",
+  cancelled: "next_ask", not_eligible: "next_ask", capacity_full: "next_ask", outside_geofence: "next_location",
+  location_required: "next_location", not_checked_in: "next_checkin_first", rate_limited: "next_wait",
+};
+const LATE_AFTER_MS = 30000; // a retry this long after the scan tells the server when it was made
+
+let shown = null; // what the answer screen shows now, to redraw it (language switch, outbox answer)
+
+// One record per token in sessionStorage: a reload sends the same client_scan_id, so it gets the
+// first answer back instead of counting as a second scan.
+function scanRecord(token, fresh = false) {
+  const key = `qd-scan:${token}`;
+  let rec = null;
+  try { rec = fresh ? null : JSON.parse(sessionStorage.getItem(key) || "null"); } catch { rec = null; }
+  if (!rec || typeof rec.id !== "string") {
+    rec = { id: uuid4(), first: Date.now(), at: isoWithOffset(), tries: 0 };
+    saveRecord(token, rec);
+  }
+  return rec;
+}
+
+function saveRecord(token, rec) {
+  try { sessionStorage.setItem(`qd-scan:${token}`, JSON.stringify(rec)); } catch { /* this page only */ }
+}
+
+function currentLocation() {
+  return new Promise((resolve, reject) => {
+    if (!navigator.geolocation) { reject(new Error("no geolocation")); return; }
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ lat: p.coords.latitude, lng: p.coords.longitude, accuracy: p.coords.accuracy }),
+      reject, { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 });
+  });
+}
+
+/** Send the scan of `token` for the signed-in member and show the answer. */
+export async function submitToken(token, opts = {}) {
+  const rec = scanRecord(token, opts.fresh);
+  draw({ kind: "pending" });
+  const body = { token, client_scan_id: rec.id };
+  if (rec.tries > 0 && Date.now() - rec.first > LATE_AFTER_MS) body.scanned_at = rec.at;
+  if (opts.withLocation || rec.location) {
+    try {
+      rec.location = rec.location || await currentLocation();
+      saveRecord(token, rec);
+    } catch {
+      draw({ kind: "failure", message: t("location_failed"), retry: () => submitToken(token, opts) });
+      return;
+    }
+    body.location = rec.location;
+  }
+  rec.tries += 1;
+  saveRecord(token, rec);
+  let data;
+  try {
+    data = await api("/scans", { method: "POST", body, timeout: 15000 });
+  } catch (e) {
+    if (e.status === 0) { await queue(token, rec); return; }
+    if (e.status === 401) { ctx.requireLogin("login_hint_scan", () => submitToken(token, opts)); return; }
+    if (e.status === 403 && e.code === "csrf_failed" && !opts.csrfRetried) {
+      let me = null;
+      try { me = await loadMe(); } catch { await queue(token, rec); return; }
+      if (!me) { ctx.requireLogin("login_hint_scan", () => submitToken(token, opts)); return; }
+      submitToken(token, { ...opts, fresh: false, csrfRetried: true });
+      return;
+    }
+    if (e.status >= 500 || !e.body || !e.body.error) {
+      draw({ kind: "failure", message: errorText(e), retry: () => submitToken(token, opts) });
+      return;
+    }
+    draw({ kind: "answer", body: e.body, token });
+    outbox.remove(rec.id).catch(() => {});
+    return;
+  }
+  draw({ kind: "answer", body: data, token });
+  outbox.remove(rec.id).catch(() => {}); // answered now: an earlier queued copy is not needed
+}
+
+async function queue(token, rec) {
+  try {
+    const item = await outbox.add(rec.id, token, rec.at);
+    draw({ kind: "queued", id: rec.id, at: item.scanned_at });
+  } catch {
+    draw({ kind: "failure", message: t("network"), retry: () => submitToken(token) });
+  }
+}
+
+/** The answer of a queued scan arrived: show it if the screen is waiting for it. */
+outbox.changes.addEventListener("change", async () => {
+  if (!shown || shown.kind !== "queued" || $("view-result").hidden) return;
+  const item = await outbox.get(shown.id).catch(() => null);
+  if (item && item.status === "done") {
+    draw({ kind: "answer", body: item.response });
+    // Seen here, so not listed again on the home screen (unless the page is in the background).
+    if (!document.hidden) outbox.remove(item.id).catch(() => {});
+  }
+});
+
+// ---------- the answer screen ----------
+
+function draw(what) {
+  shown = what;
+  const box = $("view-result");
+  for (const id of ["result-sub", "result-next", "result-note"]) $(id).textContent = "";
+  $("result-event").hidden = true;
+  setFacts($("result-facts"), []);
+  $("result-retry").hidden = true;
+  $("result-scan").hidden = what.kind === "pending";
+  if (what.kind === "pending") paint(box, "pending", "…", t("submitting"));
+  else if (what.kind === "queued") {
+    paint(box, "wait", "", t("queued_title")); // the mark is a clock drawn in CSS
+    $("result-sub").textContent = t("queued_text");
+    setFacts($("result-facts"), [[t("scanned_at"), localTime(what.at)]]);
+  } else if (what.kind === "failure") {
+    paint(box, "bad", "!", what.message);
+    offerRetry("retry", what.retry);
+  } else if (what.body && ACCEPTED.has(what.body.outcome)) accepted(box, what.body);
+  else refused(box, (what.body && what.body.error) || { code: "error", message: t("network") }, what.token);
+  show("view-result", () => draw(what));
+}
+
+function paint(box, kind, mark, message) {
+  box.className = `result ${kind}`;
+  $("result-mark").textContent = mark;
+  $("result-message").textContent = message;
+}
+
+function showEvent(ev) {
+  if (!ev || !ev.title) return;
+  $("event-title").textContent = ev.title;
+  $("event-time").textContent = ev.starts_at ? `${t("event_time")}：${timeRange(ev.starts_at, ev.ends_at)}` : "";
+  $("event-place").textContent = ev.place_name ? `${t("place")}：${ev.place_name}` : "";
+  $("result-event").hidden = false;
+}
+
+function offerRetry(labelKey, action) {
+  const button = $("result-retry");
+  button.textContent = t(labelKey);
+  button.onclick = action;
+  button.hidden = false;
+}
+
+function accepted(box, data) {
+  const att = data.attendance || {};
+  const out = data.outcome === "checked_out" || data.outcome === "already_checked_out";
+  let title = data.message || data.outcome;
+  if (data.outcome === "already_checked_in") title = t("already_in_at", { time: hhmm(att.checkin_at) });
+  if (data.outcome === "already_checked_out") title = t("already_out_at", { time: hhmm(att.checkout_at) });
+  paint(box, "ok", "✓", title);
+  if (data.outcome.startsWith("already")) $("result-sub").textContent = data.message || "";
+  showEvent(data.event);
+  const rows = [[t("checkin_at"), localTime(att.checkin_at)]];
+  if (att.late) rows.push([t("late"), t("yes")]);
+  if (att.checkout_at) rows.push([t("checkout_at"), localTime(att.checkout_at)]);
+  const hours = att.hours_confirmed ?? att.hours_claimed;
+  if (out && hours !== null && hours !== undefined) {
+    rows.push([t("hours"), hoursText(hours) + (att.state === "pending" ? `（${t("hours_pending")}）` : "")]);
+  }
+  if (data.points_awarded) rows.push([t("points"), `${data.points_awarded > 0 ? "+" : ""}${data.points_awarded}`]);
+  setFacts($("result-facts"), rows);
+  const kind = data.event && data.event.kind;
+  let next = kind === "party_day" ? "next_party" : "next_checkout";
+  if (out) next = att.state === "pending" ? "next_confirm" : "next_done";
+  $("result-next").textContent = t(next);
+  if (data.offline) $("result-note").textContent = t("offline_note");
+}
+
+function refused(box, err, token) {
+  const details = err.details || {};
+  paint(box, "bad", "✕", err.message || err.code);
+  showEvent(details.event);
+  setFacts($("result-facts"), [[t("opens_at"), localTime(details.opens_at)]]);
+  $("result-next").textContent = t(NEXT[err.code] || "next_ask");
+  $("result-note").textContent = `${t("code")}：${err.code}`;
+  if (token && RETRYABLE.has(err.code)) {
+    const withLocation = NEEDS_LOCATION.has(err.code);
+    offerRetry(withLocation ? "share_location" : "try_again", () => submitToken(token, { fresh: true, withLocation }));
+  }
+}

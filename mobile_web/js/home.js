@@ -1,0 +1,133 @@
+// Home: who I am, the big Scan button, what waits in the outbox, my points and hours this year,
+// the events open now and coming up, and the staff pages my roles open.
+import { api, el, t, hhmm, forgetMe, rememberMe } from "./core.js";
+import * as outbox from "./outbox.js";
+import { $, ctx, show, rowsInto, timeRange, shortTime, kindLabel, isoWithOffset, hoursText } from "./ui.js";
+
+const DAY_MS = 86400000;
+
+function cacheKey() { return `qd-home:${ctx.me.id}`; }
+
+function readCache() {
+  try { return JSON.parse(localStorage.getItem(cacheKey()) || "null") || {}; } catch { return {}; }
+}
+
+function writeCache(data) {
+  try { localStorage.setItem(cacheKey(), JSON.stringify(data)); } catch { /* fine: shown this time only */ }
+}
+
+export function showHome() {
+  const me = ctx.me;
+  show("view-home", showHome);
+  $("home-hello").textContent = t("hello", { name: me.name });
+  $("home-branch").textContent = me.branch ? me.branch.name : "";
+  const roles = me.roles || [];
+  const organizes = roles.includes("organizer") || roles.includes("admin");
+  const liaises = roles.includes("liaison");
+  $("manage-events").hidden = !organizes;
+  $("manage-hours").hidden = !liaises;
+  $("home-manage").hidden = !organizes && !liaises;
+  drawOutbox();
+  const cached = readCache();
+  drawData(cached);
+  refresh(cached);
+}
+
+function drawData(data, missing = "loading") {
+  $("stat-points").textContent = data.balance ?? "—";
+  $("stat-hours").textContent = data.hours ?? "—";
+  rowsInto($("list-open"), (data.open || []).map((e) => eventRow(e, false)), data.open ? "none_open" : missing);
+  rowsInto($("list-upcoming"), (data.upcoming || []).map((e) => eventRow(e, true)),
+    data.upcoming ? "none_upcoming" : missing);
+}
+
+function eventRow(e, upcoming) {
+  return {
+    title: e.title,
+    meta: [timeRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : ""],
+    badge: kindLabel(e.kind), badgeClass: `kind-${e.kind}`,
+  };
+}
+
+async function refresh(cached) {
+  const me = ctx.me;
+  const now = new Date();
+  const from = encodeURIComponent(isoWithOffset(now));
+  const to = encodeURIComponent(isoWithOffset(new Date(now.getTime() + 30 * DAY_MS)));
+  const year = isoWithOffset(now).slice(0, 4);
+  const calls = {
+    me: api("/me"),
+    open: api("/events?open_now=true&page_size=20").then((r) => r.items),
+    upcoming: api(`/events?status=published&from=${from}&to=${to}&page_size=30`)
+      .then((r) => r.items.filter((e) => Date.parse(e.window_opens_at) > now.getTime()).slice(0, 8)),
+    balance: api("/points/ledger?page_size=1").then((r) => r.balance),
+    hours: api(`/members/${me.id}/service-record?from=${year}-01-01`).then((r) => hoursText(r.totals.hours)),
+  };
+  const names = Object.keys(calls);
+  const results = await Promise.allSettled(Object.values(calls));
+  if (ctx.me !== me || $("view-home").hidden) return; // signed out or moved on meanwhile
+  const fresh = { ...cached };
+  let offline = false;
+  let signedOut = false;
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") fresh[names[i]] = r.value;
+    else if (r.reason && r.reason.status === 401) signedOut = true;
+    else if (!r.reason || !r.reason.status) offline = true;
+  });
+  if (signedOut) {
+    forgetMe();
+    ctx.me = null;
+    ctx.requireLogin("login_hint_home", showHome);
+    return;
+  }
+  if (fresh.me) {
+    ctx.me = { ...fresh.me };
+    delete fresh.me;
+    rememberMe(ctx.me);
+  }
+  if (!offline) fresh.at = isoWithOffset();
+  writeCache(fresh);
+  drawData(fresh, "offline_now");
+  $("home-stale").hidden = !offline;
+  $("home-stale").textContent = fresh.at ? t("stale", { time: shortTime(fresh.at) }) : t("offline_now");
+}
+
+// ---------- the outbox on the home screen ----------
+
+export async function drawOutbox() {
+  let list = [];
+  try { list = await outbox.items(); } catch { list = []; }
+  const waiting = list.filter((i) => i.status === "waiting");
+  const done = list.filter((i) => i.status === "done");
+  $("stat-outbox").textContent = String(waiting.length);
+  $("outbox-waiting").hidden = !waiting.length;
+  $("outbox-waiting").textContent = t("outbox_waiting", { n: waiting.length });
+  $("outbox-send").hidden = !waiting.length;
+  $("outbox-login").hidden = !outbox.state.needsLogin || !waiting.length;
+  $("outbox-results-title").hidden = !done.length;
+  $("outbox-results").replaceChildren(...done.map(resultItem));
+  $("home-outbox").hidden = !waiting.length && !done.length;
+  $("home-outbox").className = `panel outbox ${done.some((i) => !ok(i)) ? "has-bad" : ""}`;
+}
+
+function ok(item) { return Boolean(item.response && item.response.outcome); }
+
+function resultItem(item) {
+  const body = item.response || {};
+  const err = body.error || {};
+  const ev = body.event || (err.details && err.details.event) || {};
+  const att = body.attendance || {};
+  let message = body.message || err.message || err.code;
+  if (body.outcome === "already_checked_in") message = t("already_in_at", { time: hhmm(att.checkin_at) });
+  return el("li", { class: `row result-row ${ok(item) ? "ok" : "bad"}` },
+    el("span", { class: "row-mark", "aria-hidden": "true" }, ok(item) ? "✓" : "✕"),
+    el("div", { class: "row-main" },
+      el("p", { class: "row-title" }, message),
+      el("p", { class: "row-meta" }, ev.title || ""),
+      el("p", { class: "row-meta" }, `${t("scanned_at")}：${shortTime(item.scanned_at)}`)),
+    el("button", { type: "button", class: "small-button", onclick: () => outbox.remove(item.id) }, t("ack")));
+}
+
+outbox.changes.addEventListener("change", () => {
+  if (!$("view-home").hidden) drawOutbox();
+});

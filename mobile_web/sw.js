@@ -1,0 +1,64 @@
+// Keeps the member app shell (HTML, CSS, JS) so the app opens without a network; a scan made then
+// waits in the app's outbox. API responses are never cached here. Served at /sw.js (scope /) by
+// server/web.py, which writes a hash of mobile_web/ into VERSION: any change to the app's files
+// changes this script, so phones install the new shell and drop the old one.
+const VERSION = "__SHELL_VERSION__";
+const CACHE = `qd-shell-${VERSION}`;
+const SHELL = [
+  "/",
+  "/app/app.css",
+  "/app/manifest.webmanifest",
+  "/app/js/core.js",
+  "/app/js/member-text.js",
+  "/app/js/ui.js",
+  "/app/js/outbox.js",
+  "/app/js/checkin.js",
+  "/app/js/camera.js",
+  "/app/js/home.js",
+  "/app/js/records.js",
+  "/app/js/landing.js",
+  "/app/js/app.js",
+];
+// Fetched only when needed (the QR decoder for phones without BarcodeDetector), then kept.
+const ON_USE = [/^\/app\/vendor\//, /^\/app\/js\/qr-worker\.js$/];
+// Pages of the app: every one is index.html.
+const PAGES = /^\/(?:[scr]\/[^/]+\/?)?$/;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE)
+    .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
+    .then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys()
+    .then((keys) => Promise.all(keys.filter((k) => k.startsWith("qd-shell-") && k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim()));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    if (PAGES.test(url.pathname)) event.respondWith(cached("/", request));
+    return;
+  }
+  if (SHELL.includes(url.pathname)) event.respondWith(cached(url.pathname, request));
+  else if (ON_USE.some((re) => re.test(url.pathname))) event.respondWith(keepOnUse(request));
+});
+
+async function cached(key, request) {
+  const hit = await caches.match(key, { cacheName: CACHE });
+  return hit || fetch(request);
+}
+
+async function keepOnUse(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) cache.put(request, response.clone());
+  return response;
+}
