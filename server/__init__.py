@@ -45,6 +45,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from server import web
     from server.attendance.routes import blp as attendance_blp
+    from server.auth.directory_routes import blp as directory_blp
     from server.auth.routes import blp as auth_blp
     from server.community.routes import blp as community_blp
     from server.events.routes import blp as events_blp
@@ -56,6 +57,6 @@ def _register_blueprints(app: Flask) -> None:
     from server.scans.routes import blp as scans_blp
 
     for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, community_blp,
-                hours_blp, points_rules_blp, reports_blp, members_blp):
+                hours_blp, points_rules_blp, reports_blp, members_blp, directory_blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)
