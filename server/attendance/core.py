@@ -11,6 +11,7 @@ from server.hours.rules import compute_hours
 from server.points import services as points
 
 OPEN_STATES = ("checked_in",)
+LOOK_UP = object()  # rule not given: read it (the scan path passes the one it joined to the event)
 
 
 def is_late(event: Event, at: datetime) -> bool:
@@ -18,7 +19,7 @@ def is_late(event: Event, at: datetime) -> bool:
 
 
 def check_in(event: Event, user_id: int, at: datetime, method: str, actor_id: int | None = None,
-             note: str = "") -> tuple[Attendance, int]:
+             note: str = "", rule=LOOK_UP) -> tuple[Attendance, int]:
     """Create the attendance and pay check-in points; returns (attendance, points paid)."""
     att = Attendance(event_id=event.id, user_id=user_id, state="checked_in", checkin_at=at,
                      checkin_method=method, late=is_late(event, at), note=note)
@@ -26,7 +27,7 @@ def check_in(event: Event, user_id: int, at: datetime, method: str, actor_id: in
     db.session.flush()  # the id ties the payment to it; the unique key settles races here
     paid = 0
     if event.kind == "party_day":
-        rule = points.rule_for(event.kind)
+        rule = points.rule_for(event.kind) if rule is LOOK_UP else rule
         if rule is not None:
             amount = rule.late_checkin_points if att.late else rule.checkin_points
             code = "party_day.late_checkin" if att.late else "party_day.checkin"
@@ -34,7 +35,8 @@ def check_in(event: Event, user_id: int, at: datetime, method: str, actor_id: in
     return att, paid
 
 
-def check_out(event: Event, att: Attendance, at: datetime, method: str, actor_id: int | None = None) -> int:
+def check_out(event: Event, att: Attendance, at: datetime, method: str, actor_id: int | None = None,
+              rule=LOOK_UP) -> int:
     """Close the attendance with its hours; pays now unless a liaison must confirm first."""
     hours = compute_hours(event.starts_at, event.ends_at, att.checkin_at or at, at,
                           current_app.config["HOURS_STEP"])
@@ -43,7 +45,7 @@ def check_out(event: Event, att: Attendance, at: datetime, method: str, actor_id
         att.state = "pending"
         return 0
     att.state, att.hours_confirmed = "checked_out", hours
-    rule = points.rule_for(event.kind)
+    rule = points.rule_for(event.kind) if rule is LOOK_UP else rule
     return points.pay(att.user_id, att.id, f"{event.kind}.hours", points.hours_points(rule, hours), actor_id)
 
 

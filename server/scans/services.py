@@ -1,7 +1,7 @@
 """The front door: judge one scan and apply it in one short transaction.
 
-Reads: the idempotency record, then the event joined with this member's attendance (and a
-count only when the event has a capacity). Writes: the attendance, a payment, the scan log.
+Reads: the idempotency record, then the event joined with this member's attendance and the
+kind's points rule (and a count only when the event has a capacity). Writes: the attendance, a payment, the scan log.
 Races are settled by unique constraints and the attendance version; the loser is judged again.
 """
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from server.common.timeutil import iso_local, utcnow
 from server.events import tokens
 from server.events.models import Event
 from server.extensions import db
+from server.points.models import PointsRule
 from server.scans import eligibility, geo
 from server.scans.models import Scan
 
@@ -100,14 +101,15 @@ def _judge(user: User, req: ScanRequest, now: datetime, throttled: bool) -> tupl
             raise _Refused("invalid_token") from None
         scan.direction = tok.direction
         row = db.session.execute(
-            select(Event, Attendance).outerjoin(Attendance, and_(Attendance.event_id == Event.id,
-                                                                 Attendance.user_id == user.id))
+            select(Event, Attendance, PointsRule)
+            .outerjoin(Attendance, and_(Attendance.event_id == Event.id, Attendance.user_id == user.id))
+            .outerjoin(PointsRule, PointsRule.kind == Event.kind)
             .where(Event.id == tok.object_id)).first()
         if row is None:
             raise _Refused("invalid_token")
-        event, att = row
+        event, att, rule = row
         scan.event_id = event.id
-        body, status = _apply(user, event, att, tok, req, scan, at, now, offline)
+        body, status = _apply(user, event, att, rule, tok, req, scan, at, now, offline)
     except _Refused as refusal:
         details = {**refusal.details, "offline": offline}
         if event is not None:
@@ -121,7 +123,7 @@ def _judge(user: User, req: ScanRequest, now: datetime, throttled: bool) -> tupl
     return body, status
 
 
-def _apply(user, event, att, tok, req, scan, at, now, offline) -> tuple[dict, int]:
+def _apply(user, event, att, rule, tok, req, scan, at, now, offline) -> tuple[dict, int]:
     cfg = current_app.config
     if tok.key_version != event.key_version or tok.static != (event.qr_mode == "static"):
         raise _Refused("invalid_token", {"reason": "revoked"})
@@ -150,13 +152,13 @@ def _apply(user, event, att, tok, req, scan, at, now, offline) -> tuple[dict, in
             outcome = "already_checked_in"
         else:
             _check_capacity(event)
-            att, paid = core.check_in(event, user.id, at, method)
+            att, paid = core.check_in(event, user.id, at, method, rule=rule)
             outcome = "checked_in"
     else:
         if att is None or att.state == "annulled":
             raise _Refused("not_checked_in")
         if att.state in core.OPEN_STATES:
-            paid = core.check_out(event, att, at, method)
+            paid = core.check_out(event, att, at, method, rule=rule)
             outcome = "checked_out"
         else:
             outcome = "already_checked_out"
