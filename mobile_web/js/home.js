@@ -27,10 +27,42 @@ export function showHome() {
   $("manage-events").hidden = !organizes;
   $("manage-hours").hidden = !liaises;
   $("home-manage").hidden = !organizes && !liaises;
+  drawCommunity(organizes, liaises);
+  drawAdmin(organizes, roles.includes("admin"));
   drawOutbox();
   const cached = readCache();
   drawData(cached);
   refresh(cached);
+}
+
+// 双报到: "my community" under My records (with how to register when not yet), and the liaison's and
+// organizer's community pages under Manage. Made here: index.html has no place for them.
+function drawCommunity(organizes, liaises) {
+  if (!$("home-community")) {
+    $("home-records").after(el("a", { class: "button", id: "home-community", href: "/app/community/index.html" }),
+      el("p", { class: "muted small hint", id: "home-community-note" }));
+    $("manage-hours").after(el("a", { class: "button", id: "manage-community", href: "/app/community/liaison.html" }),
+      el("a", { class: "button", id: "manage-report", href: "/app/community/report.html" }));
+  }
+  $("home-community").textContent = t("community_link");
+  $("home-community-note").textContent = t("community_unregistered");
+  $("home-community-note").hidden = Boolean(ctx.me.community_id);
+  $("manage-community").textContent = t("manage_community");
+  $("manage-community").hidden = !liaises;
+  $("manage-report").textContent = t("manage_report");
+  $("manage-report").hidden = !organizes;
+}
+
+// Reports and roster import for organizers and admins, points rules for admins: pages under /app/admin/.
+function drawAdmin(organizes, admin) {
+  const links = [["manage-participation", "/app/admin/report.html", "manage_participation", organizes],
+    ["manage-import", "/app/admin/import.html", "manage_import", organizes],
+    ["manage-rules", "/app/admin/rules.html", "manage_rules", admin]];
+  for (const [id, href, key, shown] of links) {
+    if (!$(id)) $("home-manage").append(el("a", { class: "button", id, href, "data-i18n": key }));
+    $(id).textContent = t(key);
+    $(id).hidden = !shown;
+  }
 }
 
 function drawData(data, missing = "loading") {
@@ -84,6 +116,7 @@ async function refresh(cached) {
     ctx.me = { ...fresh.me };
     delete fresh.me;
     rememberMe(ctx.me);
+    $("home-community-note").hidden = Boolean(ctx.me.community_id); // registered since the last visit
   }
   if (!offline) fresh.at = isoWithOffset();
   writeCache(fresh);

@@ -15,7 +15,8 @@ addText({
   state_checked_in: "已签到", state_checked_out: "已签退", state_pending: "待确认", state_confirmed: "已确认",
   state_rejected: "未通过", state_no_checkout: "未签退", state_annulled: "已作废",
   method_qr: "扫码", method_offline_qr: "离线扫码", method_manual: "手动", method_card: "党员卡",
-  hours_n: "{n} 小时", persons: "{n} 人",
+  hours_n: "{n} 小时", persons: "{n} 人", st_community: "社区工作", st_report: "双报到报告",
+  st_participation: "参与报表", st_import: "名册导入", st_rules: "积分规则",
 }, {
   st_brand: "Qiandao · Staff", st_events: "My events", st_hours: "Hours", st_home: "Home", st_lang: "中文",
   st_loading: "Loading…", st_login: "Sign in", st_login_hint: "Organizers and liaisons: sign in with phone and password.",
@@ -28,7 +29,8 @@ addText({
   state_checked_in: "Checked in", state_checked_out: "Checked out", state_pending: "To confirm",
   state_confirmed: "Confirmed", state_rejected: "Rejected", state_no_checkout: "No check-out", state_annulled: "Annulled",
   method_qr: "QR", method_offline_qr: "Offline QR", method_manual: "Manual", method_card: "Card",
-  hours_n: "{n} h", persons: "{n}",
+  hours_n: "{n} h", persons: "{n}", st_community: "Community", st_report: "Double registration",
+  st_participation: "Participation", st_import: "Roster import", st_rules: "Points rules",
 });
 
 export const $ = (id) => document.getElementById(id);
@@ -170,21 +172,29 @@ export function timeRange(start, end) {
 /**
  * boot({start(me), draw(me), roles}) — start runs once after sign-in, draw redraws the page's
  * text (called again when the language changes). roles: who may use the page (else a refusal).
+ * brand / hint: text keys for the header and the sign-in form (pages for members, not staff).
  */
-export async function boot({ start, draw = () => {}, roles = null, bare = false }) {
+export async function boot({ start, draw = () => {}, roles = null, bare = false, brand = "st_brand",
+  hint = "st_login_hint" }) {
   setLang(lang());
   const bar = $("bar");
   let me = null;
   const header = () => {
     if (!bar) return;
+    const has = (key) => Boolean(me && me[key] && me[key].length) || Boolean(me && me.roles.includes("admin"));
     const nav = el("nav", { class: "nav", "aria-label": "staff" },
       el("a", { href: "/app/staff/events.html" }, t("st_events")),
       el("a", { href: "/app/staff/hours.html" }, t("st_hours")),
+      has("liaison_of") ? el("a", { href: "/app/community/liaison.html" }, t("st_community")) : null,
+      has("organizer_of") ? el("a", { href: "/app/community/report.html" }, t("st_report")) : null,
+      has("organizer_of") ? el("a", { href: "/app/admin/report.html" }, t("st_participation")) : null,
+      has("organizer_of") ? el("a", { href: "/app/admin/import.html" }, t("st_import")) : null,
+      me && me.roles.includes("admin") ? el("a", { href: "/app/admin/rules.html" }, t("st_rules")) : null,
       el("button", { type: "button", class: "lang", lang: lang() === "en" ? "zh-CN" : "en",
         onclick: () => { setLang(lang() === "en" ? "zh" : "en"); header(); if (me) draw(me); else gate(); } },
       t("st_lang")));
-    bar.replaceChildren(el("a", { class: "brand", href: "/" }, t("st_brand")), bare ? nav.lastChild : nav);
-    document.title = t("st_brand");
+    bar.replaceChildren(el("a", { class: "brand", href: "/" }, t(brand)), bare ? nav.lastChild : nav);
+    document.title = t(brand);
   };
   const main = $("main");
   const show = (...nodes) => main.replaceChildren(...nodes);
@@ -196,7 +206,7 @@ export async function boot({ start, draw = () => {}, roles = null, bare = false 
       autocomplete: "current-password", maxlength: 200, required: true });
     const submit = el("button", { type: "submit", class: "primary", id: "login-submit" }, t("st_login"));
     const form = el("form", { class: "panel narrow", id: "login-form", novalidate: true },
-      el("h1", {}, t("st_login")), el("p", { class: "muted" }, t("st_login_hint")),
+      el("h1", {}, t("st_login")), el("p", { class: "muted" }, t(hint)),
       el("label", { for: "login-phone" }, t("st_phone")), phone,
       el("label", { for: "login-password" }, t("st_password")), pass, err, submit);
     form.addEventListener("submit", async (ev) => {
@@ -217,6 +227,7 @@ export async function boot({ start, draw = () => {}, roles = null, bare = false 
     phone.focus();
   };
   const enter = () => {
+    header(); // the nav follows the roles of who signed in
     if (roles && !me.roles.some((r) => roles.includes(r))) {
       show(el("p", { class: "panel error", role: "alert" }, t("st_forbidden")));
       return;
