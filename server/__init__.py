@@ -3,7 +3,9 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
+from server.common.schemas import MAX_ID
 from server.config import load_config
 from server.db_setup import normalize_url, tune_engine
 from server.extensions import api, db, limiter, migrate
@@ -11,8 +13,18 @@ from server.extensions import api, db, limiter, migrate
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` in every route: an id fits the database's integer columns (int4 on PostgreSQL), so a larger
+    number names nothing (404) instead of reaching the database and failing there (SQLite overflows)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, overrides))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])

@@ -1,7 +1,6 @@
 """Organizer attendance API: live list and summary, roster, manual check-in, annulment, member cards."""
 from flask import current_app, jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.attendance import history, services
 from server.attendance.schemas import (
@@ -18,6 +17,7 @@ from server.attendance.schemas import (
     encode_cursor,
 )
 from server.auth.permissions import login_required, require_user
+from server.extensions import Blueprint
 
 blp = Blueprint("attendance", __name__, url_prefix="/api/v1",
                 description="Attendance of an event, for its organizers: list, roster, manual check-in, annulment")

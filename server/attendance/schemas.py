@@ -5,6 +5,7 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from server.common.schemas import MAX_ID, Id
 from server.scans.schemas import AttendanceSchema, EventBriefSchema
 
 CURSOR_HELP = "游标无效，请去掉 since 重新获取 / cursor is not valid; fetch again without since"
@@ -97,7 +98,7 @@ class RosterSchema(Schema):
 
 
 class ManualCheckinSchema(Schema):
-    member_id = fields.Integer(load_default=None)
+    member_id = Id(load_default=None)
     card_token = fields.String(load_default=None, validate=validate.Length(min=1, max=300))
     reason = reason_field()
     direction = fields.String(load_default="in", validate=validate.OneOf(
@@ -132,7 +133,7 @@ def _this_year() -> int:
 
 class MyAttendanceArgs(Schema):
     year = fields.Integer(load_default=_this_year, validate=validate.Range(2000, 2100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, MAX_ID))
     page_size = fields.Integer(load_default=50, validate=validate.Range(1, 200))
 
 

@@ -1,10 +1,10 @@
 """Directory API for staff screens: organizations, communities, member search, card look-up."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server.auth import directory
 from server.auth.permissions import login_required, require_user
+from server.extensions import Blueprint
 
 blp = Blueprint("directory", __name__, url_prefix="/api/v1",
                 description="Organizations, communities and members, within the caller's scope")

@@ -3,19 +3,19 @@ import secrets
 
 from flask import current_app, request, session
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth import services
 from server.auth.permissions import require_user
 from server.auth.schemas import LoginSchema, MeSchema
-from server.extensions import limiter
+from server.extensions import Blueprint, limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and the current user")
 
 
 def _phone_key() -> str:
-    body = request.get_json(silent=True) or {}
-    return "login-phone:" + str(body.get("phone", ""))[:32]
+    body = request.get_json(silent=True)
+    phone = body.get("phone", "") if isinstance(body, dict) else ""  # any JSON reaches here, a list too
+    return "login-phone:" + str(phone)[:32]
 
 
 def _failed(response) -> bool:
@@ -35,6 +35,10 @@ class Login(MethodView):
 
     @blp.arguments(LoginSchema)
     @blp.response(200, MeSchema)
+    @blp.alt_response(401, description="Wrong phone or password")
+    @blp.alt_response(403, description="The account is inactive")
+    @blp.alt_response(429, description="Too many failed sign-ins for this phone or from this address")
+    @blp.doc(security=[])
     def post(self, body):
         """Exchange phone and password for a long-lived session cookie."""
         user = services.authenticate(body["phone"], body["password"])
@@ -47,6 +51,7 @@ class Login(MethodView):
 @blp.route("/auth/logout")
 class Logout(MethodView):
     @blp.response(204)
+    @blp.doc(security=[])
     def post(self):
         """Forget the session on this device."""
         session.clear()

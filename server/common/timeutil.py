@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+YEARS = (1900, 2999)  # the years a time sent to the API may fall in: wide, yet far from datetime's limits
+
 
 def utcnow() -> datetime:
     """Naive UTC now: every stored time is naive UTC, on SQLite and PostgreSQL alike."""

@@ -1,8 +1,7 @@
 """The one blueprint of the double-registration API; route modules add their views to it."""
 from flask import current_app
-from flask_smorest import Blueprint
 
-from server.extensions import ErrorSchema
+from server.extensions import Blueprint, ErrorSchema
 
 blp = Blueprint("community", __name__, url_prefix="/api/v1",
                 description="Double registration (双报到): reporting in to a community, needs and claims, "

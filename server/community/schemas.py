@@ -4,7 +4,7 @@ Response shapes are in server.community.views.
 """
 from marshmallow import Schema, fields, validate
 
-from server.common.schemas import LocalDateTime
+from server.common.schemas import Id, LocalDateTime
 from server.community.models import RATINGS, REGISTRATION_STATUSES
 
 
@@ -81,14 +81,14 @@ class QrArgs(Schema):
 # -- pairing ------------------------------------------------------------------------------------
 
 class PairingCreateSchema(Schema):
-    organization_id = required(fields.Integer)
-    community_id = required(fields.Integer)
+    organization_id = required(Id)
+    community_id = required(Id)
     note = fields.String(load_default="", validate=text(255, "备注"))
 
 
 class PairingListArgs(Schema):
-    organization_id = fields.Integer()
-    community_id = fields.Integer()
+    organization_id = Id()
+    community_id = Id()
     include_ended = fields.Boolean(load_default=False)
 
 
@@ -141,7 +141,7 @@ PERIOD = validate.Regexp(r"^\d{4}(Q[1-4])?$", error=bi("期间格式为 2026 或
 
 
 class EvaluationPutSchema(Schema):
-    user_id = required(fields.Integer)
+    user_id = required(Id)
     period = required(fields.String, validate=PERIOD, metadata={"description": "a year (2026) or a quarter (2026Q3)"})
     rating = required(fields.String, validate=one_of(RATINGS, "评价"),
                       metadata={"description": "excellent 优秀 | good 良好 | fair 一般 | poor 较差"})

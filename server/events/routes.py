@@ -1,7 +1,6 @@
 """Events API: list, create, read, change, cancel, rotate the key, and the QR code to show now."""
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.permissions import login_required, require_user
 from server.common.timeutil import utcnow
@@ -18,6 +17,7 @@ from server.events.schemas import (
     QrTokenSchema,
     RotateKeySchema,
 )
+from server.extensions import Blueprint
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Events and their QR codes")
 NO_STORE = {"Cache-Control": "no-store"}
@@ -80,6 +80,7 @@ class EventCancel(MethodView):
 
     @blp.arguments(CancelSchema)
     @blp.response(200, EventSchema)
+    @blp.alt_response(403, description="Visible but not managed by this user")
     @blp.alt_response(409, description="Already cancelled or closed")
     def post(self, body, event_id):
         """Cancel with a reason (audited); scans are then refused with `cancelled`."""
@@ -93,6 +94,7 @@ class EventRotateKey(MethodView):
 
     @blp.arguments(RotateKeySchema, required=False)
     @blp.response(200, EventSchema)
+    @blp.alt_response(403, description="Visible but not managed by this user")
     def post(self, body, event_id):
         """Revoke every code shown or printed so far (audited); new codes use the next key."""
         scope = _scope()
@@ -105,6 +107,7 @@ class EventQrToken(MethodView):
 
     @blp.arguments(QrTokenArgs, location="query")
     @blp.response(200, QrTokenSchema, headers={"Cache-Control": {"schema": {"type": "string"}}})
+    @blp.alt_response(403, description="Visible but not managed by this user")
     @blp.alt_response(409, description="Draft or cancelled event")
     @blp.alt_response(422, description="direction=out for an event without check-out")
     def get(self, args, event_id):
@@ -118,6 +121,7 @@ class EventQrImage(MethodView):
 
     @blp.arguments(QrImageArgs, location="query")
     @blp.doc(**IMAGE_DOC)
+    @blp.alt_response(403, description="Visible but not managed by this user")
     @blp.alt_response(409, description="Draft or cancelled event")
     @blp.alt_response(422, description="direction=out for an event without check-out")
     def get(self, args, event_id):

@@ -1,7 +1,7 @@
 """Event request and response shapes, with field messages a form can show (zh-CN / English)."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from server.common.schemas import LocalDateTime, PageArgs
+from server.common.schemas import Id, LocalDateTime, PageArgs
 from server.events.models import GEOFENCE_MODES, KINDS, QR_MODES, STATUSES
 from server.scans import geo
 
@@ -50,8 +50,8 @@ class EventPatchSchema(BilingualSchema):
     kind = fields.String(validate=one_of(KINDS, "活动类型"))
     title = fields.String(validate=text(200, "活动名称", 1))
     description = fields.String(validate=text(5000, "活动说明"))
-    host_org_id = fields.Integer(allow_none=True)
-    host_community_id = fields.Integer(allow_none=True)
+    host_org_id = Id(allow_none=True)
+    host_community_id = Id(allow_none=True)
     starts_at = LocalDateTime()
     ends_at = LocalDateTime()
     opens_before_minutes = fields.Integer(validate=between(0, 1440, "提前开放签到时间", " 分钟", " minutes"))
@@ -145,8 +145,8 @@ class EventPageSchema(Schema):
 class EventListArgs(PageArgs):
     kind = fields.String(validate=one_of(KINDS, "活动类型"))
     status = fields.String(validate=one_of(STATUSES, "状态"))
-    host_org_id = fields.Integer()
-    host_community_id = fields.Integer()
+    host_org_id = Id()
+    host_community_id = Id()
     from_ = LocalDateTime(data_key="from", metadata={"description": "events still running at or after this time"})
     to = LocalDateTime(metadata={"description": "events starting before this time"})
     open_now = fields.Boolean(metadata={"description": "only published events whose check-in window is open now"})

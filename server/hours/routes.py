@@ -4,10 +4,10 @@
 Who: a liaison reviews their communities' community_duty hours; an organizer the volunteer_service hours
 of events hosted in their organizations (and below); admins all; nobody their own (403 hours_own)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.permissions import login_required, require_user
 from server.common.schemas import PageArgs
+from server.extensions import Blueprint
 from server.hours import schemas as s
 from server.hours import services
 
@@ -167,6 +167,7 @@ class Publication(MethodView):
     @blp.arguments(s.ScopeArgs, location="query")
     @blp.response(200, s.PublicationSchema)
     @blp.alt_response(403, description="Not a member or manager of that community or organization")
+    @blp.alt_response(404, description="No such organization")
     def get(self, args):
         """Confirmed hours in publication (公示) now, until their locks_at; members may dispute them meanwhile."""
         return services.publication(require_user(), args["community_id"], args["org_id"])
@@ -179,6 +180,7 @@ class Settings(MethodView):
     @blp.arguments(s.ScopeArgs, location="query")
     @blp.response(200, s.SettingSchema)
     @blp.alt_response(403, description="Not a liaison of the community, organizer of the organization, or admin")
+    @blp.alt_response(404, description="No such community or organization")
     def get(self, args):
         """Publication days of a community or an organization (0: no publication, records never lock)."""
         return services.get_setting(require_user(), args["community_id"], args["org_id"])
@@ -186,6 +188,7 @@ class Settings(MethodView):
     @blp.arguments(s.SettingInSchema)
     @blp.response(200, s.SettingSchema)
     @blp.alt_response(403, description="Not a liaison of the community, organizer of the organization, or admin")
+    @blp.alt_response(404, description="No such community or organization")
     def put(self, body):
         """Set publication days; applies to hours confirmed from now on. An organization's setting covers
         its tree unless a nearer organization has its own."""

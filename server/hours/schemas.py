@@ -1,7 +1,7 @@
 """Hours API shapes. Times are deployment-local ISO 8601 strings with their offset."""
 from marshmallow import Schema, fields, validate
 
-from server.common.schemas import PageArgs
+from server.common.schemas import Id, PageArgs
 from server.hours.models import EVALUATIONS
 from server.hours.services import BULK_MAX, QUEUE_STATES
 
@@ -14,8 +14,8 @@ class QueueArgs(PageArgs):
     state = fields.String(load_default="todo", validate=validate.OneOf(QUEUE_STATES), metadata={
         "description": "todo (default: pending + no_checkout + open disputes) | pending | no_checkout | disputed | "
                        "confirmed | rejected | checked_out | all"})
-    event_id = fields.Integer(load_default=None)
-    community_id = fields.Integer(load_default=None)
+    event_id = Id(load_default=None)
+    community_id = Id(load_default=None)
     q = fields.String(load_default=None, metadata={"description": "search member name or phone"})
 
 
@@ -142,7 +142,7 @@ class ActionResultSchema(Schema):
 
 
 class BulkConfirmSchema(Schema):
-    attendance_ids = fields.List(fields.Integer(), required=True,
+    attendance_ids = fields.List(Id(), required=True,
                                  validate=validate.Length(min=1, max=BULK_MAX))
     evaluation = EVALUATION
     reason = fields.String(load_default="", validate=validate.Length(max=500))
@@ -168,8 +168,8 @@ class AnswerInSchema(Schema):
 
 
 class ScopeArgs(Schema):
-    community_id = fields.Integer(load_default=None)
-    org_id = fields.Integer(load_default=None)
+    community_id = Id(load_default=None)
+    org_id = Id(load_default=None)
 
 
 class PublicationItemSchema(Schema):
@@ -196,8 +196,8 @@ class SettingSchema(Schema):
 
 
 class SettingInSchema(Schema):
-    community_id = fields.Integer(load_default=None)
-    org_id = fields.Integer(load_default=None)
+    community_id = Id(load_default=None)
+    org_id = Id(load_default=None)
     publicity_days = fields.Integer(required=True, validate=validate.Range(min=0, max=90))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 

@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 import server.hours.messages  # noqa: F401  (registers the message codes)
 from server.attendance import core
 from server.attendance.models import Attendance
-from server.auth.models import Organization, User
+from server.auth.models import Community, Organization, User
 from server.auth.permissions import (
     can_manage_community,
     can_manage_event,
@@ -557,6 +557,8 @@ def _setting_scope(user: User, community_id: int | None, org_id: int | None):
         raise ApiError(422, "validation_error", {"fields": {"json": {"community_id": [
             "请指定社区或组织其中之一 / give community_id or org_id"]}}})
     if community_id is not None:
+        if db.session.get(Community, community_id) is None:
+            raise ApiError(404, "not_found", {"community_id": community_id})
         if not can_manage_community(user, community_id):
             forbid({"community_id": community_id})
         return HoursSetting.community_id == community_id

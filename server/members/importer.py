@@ -104,6 +104,8 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             continue
     else:
         raise ApiError(422, "import_bad_file", {"reason": "encoding"})
+    if "\x00" in text:  # not a text file; and PostgreSQL could not store the names anyway
+        raise ApiError(422, "import_bad_file", {"reason": "NUL character"})
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     try:

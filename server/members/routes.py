@@ -1,12 +1,12 @@
 """Roster import API: upload a CSV or XLSX, see the row-by-row dry run, then apply it."""
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from server.auth.permissions import forbid, is_admin, login_required, organizer_org_ids, require_user
 from server.common.errors import ApiError
+from server.extensions import Blueprint
 from server.members import importer
 from server.reports.common import Sheet, csv_response, xlsx_response
 
@@ -101,6 +101,7 @@ class Template(MethodView):
     @blp.arguments(TemplateArgs, location="query")
     @blp.response(200, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   description="an empty roster with the expected columns and two example rows")
+    @blp.alt_response(403, description="Not an admin or organizer")
     def get(self, args):
         """Download a roster template (XLSX or CSV)."""
         _importer_only()

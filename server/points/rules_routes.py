@@ -1,11 +1,12 @@
 """Points rules admin API (its own blueprint): read and edit the rules per activity kind, party-day
 absence deductions (list, excuse), and a member's yearly totals."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from server.auth.permissions import login_required, require_user
+from server.common.schemas import Id
 from server.events.models import KINDS
+from server.extensions import Blueprint
 from server.points import rules_admin
 
 blp = Blueprint("points_rules", __name__, url_prefix="/api/v1",
@@ -64,7 +65,7 @@ class AbsencesSchema(Schema):
 
 
 class EventArgs(Schema):
-    event_id = fields.Integer(required=True)
+    event_id = Id(required=True)
 
 
 class ExcuseSchema(Schema):
@@ -72,7 +73,7 @@ class ExcuseSchema(Schema):
 
 
 class MemberArgs(Schema):
-    member_id = fields.Integer(load_default=None, metadata={"description": "admins and organizers only"})
+    member_id = Id(load_default=None, metadata={"description": "admins and organizers only"})
 
 
 class YearSchema(Schema):
@@ -113,6 +114,7 @@ class Absences(MethodView):
     @blp.arguments(EventArgs, location="query")
     @blp.response(200, AbsencesSchema)
     @blp.alt_response(403, description="Not a manager of the event")
+    @blp.alt_response(404, description="No such event")
     def get(self, args):
         """Absence deductions written when the party day closed."""
         return rules_admin.list_absences(require_user(), args["event_id"])
@@ -138,6 +140,7 @@ class YearlyTotals(MethodView):
     @blp.arguments(MemberArgs, location="query")
     @blp.response(200, YearlySchema)
     @blp.alt_response(403, description="Another member outside the caller's organizations")
+    @blp.alt_response(404, description="No such member (answered to admins)")
     def get(self, args):
         """A member's points per calendar year (deployment time zone), split by activity kind."""
         return rules_admin.yearly_totals(require_user(), args["member_id"])

@@ -1,11 +1,11 @@
 """Points API shapes: the member's ledger and the leaderboard."""
 from marshmallow import Schema, fields, validate
 
-from server.common.schemas import PageArgs
+from server.common.schemas import Id, PageArgs
 
 
 class LedgerArgs(PageArgs):
-    member_id = fields.Integer(load_default=None, metadata={"description": "admins and organizers only"})
+    member_id = Id(load_default=None, metadata={"description": "admins and organizers only"})
 
 
 class LedgerEntrySchema(Schema):
@@ -31,8 +31,8 @@ class LedgerSchema(Schema):
 
 
 class LeaderboardArgs(Schema):
-    org_id = fields.Integer(load_default=None)
-    community_id = fields.Integer(load_default=None)
+    org_id = Id(load_default=None)
+    community_id = Id(load_default=None)
     period = fields.String(load_default="month", validate=validate.OneOf(
         ("month", "year", "all"), error="period 只能是 month、year 或 all / period must be month, year or all"))
 

@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from server.common.errors import ApiError
-from server.common.timeutil import local_zone, to_local, to_utc_naive
+from server.common.timeutil import YEARS, local_zone, to_local, to_utc_naive
 
 STATE_LABELS = {"checked_in": "已签到", "checked_out": "已签退", "pending": "待确认", "confirmed": "已确认",
                 "rejected": "已驳回", "no_checkout": "未签退", "annulled": "已作废", "absent": "缺席"}
@@ -56,6 +56,8 @@ def parse_month(text: str | None, now: datetime) -> tuple[int, int]:
     try:
         year, month = (int(p) for p in text.split("-"))
         date(year, month, 1)
+        if not YEARS[0] <= year <= YEARS[1]:
+            raise ValueError(year)
     except (ValueError, TypeError):
         raise ApiError(422, "report_bad_period", {"fields": {"query": {"month": [
             "月份格式为 YYYY-MM / month is YYYY-MM"]}}}) from None

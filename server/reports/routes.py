@@ -1,9 +1,9 @@
 """Reports and exports: a member's service record (JSON, CSV, printable HTML), an event's attendance
 sheet (CSV, XLSX), and the monthly participation report of an organization (JSON, CSV, XLSX)."""
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.permissions import login_required, require_user
+from server.extensions import Blueprint
 from server.reports import attendance_export, participation, service_record
 from server.reports.schemas import ParticipationArgs, ParticipationSchema, ServiceRecordArgs, ServiceRecordSchema
 
@@ -72,6 +72,7 @@ class Participation(MethodView):
     @blp.response(200, ParticipationSchema)
     @blp.doc(**_formats("Participation", "text/csv", XLSX))
     @blp.alt_response(403, description="Not an organizer of the organization (or above), nor an admin")
+    @blp.alt_response(404, description="No such organization")
     @blp.alt_response(422, description="Bad month, or no org_id for an admin")
     def get(self, args):
         """Participation of an organization's tree in a month: party-day attendance rate, absentees, late

@@ -1,12 +1,22 @@
 """Reports API shapes: service record, participation report."""
+from datetime import date
+
 from marshmallow import Schema, fields, validate
+
+from server.common.schemas import Id
+from server.common.timeutil import YEARS
 
 FORMAT_HELP = "json (default) | csv (UTF-8 with BOM, Chinese headers)"
 
 
+DAYS = validate.Range(date(YEARS[0], 1, 1), date(YEARS[1], 12, 31))
+
+
 class ServiceRecordArgs(Schema):
-    date_from = fields.Date(data_key="from", load_default=None, metadata={"description": "first day, YYYY-MM-DD"})
-    date_to = fields.Date(data_key="to", load_default=None, metadata={"description": "last day (inclusive)"})
+    date_from = fields.Date(data_key="from", load_default=None, validate=DAYS,
+                            metadata={"description": "first day, YYYY-MM-DD"})
+    date_to = fields.Date(data_key="to", load_default=None, validate=DAYS,
+                          metadata={"description": "last day (inclusive)"})
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "html")),
                            metadata={"description": FORMAT_HELP + " | html (printable page)"})
 
@@ -55,7 +65,7 @@ class ServiceRecordSchema(Schema):
 
 
 class ParticipationArgs(Schema):
-    org_id = fields.Integer(load_default=None, metadata={"description": "default: the organizer's top organization"})
+    org_id = Id(load_default=None, metadata={"description": "default: the organizer's top organization"})
     month = fields.String(load_default=None, metadata={"description": "YYYY-MM, local; default: this month"})
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "xlsx")),
                            metadata={"description": FORMAT_HELP + " | xlsx (the month's workbook: summary, "

@@ -1,11 +1,10 @@
 """POST /api/v1/scans: the hot path."""
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from limits import parse as parse_limit
 
 from server.auth.permissions import require_user
-from server.extensions import limiter
+from server.extensions import Blueprint, limiter
 from server.scans import services
 from server.scans.schemas import ScanInSchema, ScanOutSchema
 
