@@ -56,11 +56,11 @@ def pay_confirmed_hours(event: Event, att: Attendance, actor_id: int | None) -> 
                       points.hours_points(rule, att.hours_confirmed or 0), actor_id)
 
 
-def attendance_json(att: Attendance) -> dict:
+def attendance_json(att: Attendance, zone=None) -> dict:
     return {
         "id": att.id, "event_id": att.event_id, "user_id": att.user_id, "state": att.state,
-        "checkin_at": iso_local(att.checkin_at), "checkin_method": att.checkin_method,
-        "checkout_at": iso_local(att.checkout_at), "checkout_method": att.checkout_method,
+        "checkin_at": iso_local(att.checkin_at, zone), "checkin_method": att.checkin_method,
+        "checkout_at": iso_local(att.checkout_at, zone), "checkout_method": att.checkout_method,
         "late": att.late, "hours_claimed": att.hours_claimed, "hours_confirmed": att.hours_confirmed,
         "note": att.note,
     }

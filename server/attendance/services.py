@@ -14,7 +14,7 @@ from server.auth.models import Organization, User
 from server.auth.permissions import is_admin, require_event_manager
 from server.common import audit, qrtoken
 from server.common.errors import ApiError
-from server.common.timeutil import iso_local, utcnow
+from server.common.timeutil import iso_local, local_zone, utcnow
 from server.events.models import Event
 from server.extensions import db
 from server.points import services as points
@@ -42,9 +42,9 @@ def roster_condition(event: Event):
     return None
 
 
-def item_json(row) -> dict:
+def item_json(row, zone=None) -> dict:
     """A row of ITEM_COLUMNS (or an Attendance plus member fields) as the API shows it."""
-    return {**core.attendance_json(row), "member_name": row.member_name, "member_phone": row.member_phone,
+    return {**core.attendance_json(row, zone), "member_name": row.member_name, "member_phone": row.member_phone,
             "branch_name": row.branch_name}
 
 
@@ -91,7 +91,8 @@ def list_attendance(user: User, event_id: int, since: datetime | None = None, q:
     stmt = _search(_items_query(event.id), q)
     if since is not None:
         stmt = stmt.where(Attendance.updated_at >= since - CURSOR_OVERLAP)
-    items = [item_json(row) for row in db.session.execute(stmt.order_by(Attendance.id))]
+    zone = local_zone()
+    items = [item_json(row, zone) for row in db.session.execute(stmt.order_by(Attendance.id))]
     return {"summary": summary(event), "items": items, "cursor": read_at}
 
 

@@ -23,12 +23,13 @@ def to_utc_naive(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def to_local(value: datetime | None) -> datetime | None:
+def to_local(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=UTC).astimezone(local_zone())
+    return value.replace(tzinfo=UTC).astimezone(zone or local_zone())
 
 
-def iso_local(value: datetime | None) -> str | None:
-    local = to_local(value)
+def iso_local(value: datetime | None, zone: ZoneInfo | None = None) -> str | None:
+    """Loops over many rows pass the zone, read once, instead of asking the app per value."""
+    local = to_local(value, zone)
     return local.isoformat(timespec="seconds") if local else None
