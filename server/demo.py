@@ -46,7 +46,7 @@ def seed() -> str:
     now = utcnow().replace(second=0, microsecond=0)
     organizer = db.session.scalar(select(User).where(User.phone == ORGANIZER))
     events = [
-        ("party_day", "十一月主题党日：学习贯彻全会精神", now - timedelta(minutes=10), 2, branch.id, None),
+        ("party_day", "十一月主题党日：学习贯彻全会精神", now + timedelta(minutes=10), 2, branch.id, None),
         ("volunteer_service", "社区环境清洁志愿服务", now - timedelta(minutes=30), 3, branch.id, None),
         ("community_duty", "幸福里社区疫苗接种点值守", now - timedelta(minutes=20), 4, None, community.id),
         ("party_day", "十二月主题党日：党史学习", now + timedelta(days=14), 2, branch.id, None),
