@@ -1,14 +1,15 @@
 """Application factory."""
-import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from server.common.schemas import MAX_ID
 from server.config import load_config
 from server.db_setup import normalize_url, tune_engine
 from server.extensions import api, db, limiter, migrate
+from server.logging_setup import init_logging
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -30,7 +31,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # key order is the schema's; sorting costs on large lists
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    init_logging(app)
+    if app.config["TRUSTED_PROXY_HOPS"]:  # the client's address and scheme as the proxy saw them
+        hops = app.config["TRUSTED_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from server import models  # noqa: F401  (whole schema known to metadata)
 

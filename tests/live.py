@@ -17,19 +17,43 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is pid, read from /proc (gunicorn workers are the master's children)."""
+    kids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:  # the process ended while we looked
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # the command name may hold spaces and parentheses
+        if int(fields[1]) == pid:
+            kids.append(int(entry))
+    return kids
+
+
 class LiveServer:
-    def __init__(self, db_url: str, workers: int = 4, extra_env: dict | None = None):
+    """gunicorn serving wsgi:app; log_path sends its stderr (error log, app logs) to a file
+    instead of a pipe nobody drains, for servers that log a lot or live long."""
+
+    def __init__(self, db_url: str, workers: int = 4, extra_env: dict | None = None, log_path=None):
         from tests.support import SECRET
+        self.workers = workers
+        self.log_path = Path(log_path) if log_path else None
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": self.url,
                "SCAN_RATE_LIMIT": "1000/minute", "LOGIN_RATE_LIMIT_PHONE": "1000/minute",
                "LOGIN_RATE_LIMIT_ADDR": "1000/minute", **(extra_env or {})}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self._log = open(self.log_path, "wb") if self.log_path else None  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
              "--no-control-socket", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+            stderr=self._log or subprocess.PIPE)
         try:
             self._wait()
         except BaseException:
@@ -40,7 +64,7 @@ class LiveServer:
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError("gunicorn exited: " + self.proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("gunicorn exited: " + self.stderr_text()[-2000:])
             try:
                 if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
                     return
@@ -48,6 +72,26 @@ class LiveServer:
                 pass
             time.sleep(0.1)
         raise RuntimeError("gunicorn did not answer /healthz in 30 s")
+
+    def stderr_text(self) -> str:
+        if self.log_path:
+            return self.log_path.read_text(errors="replace")
+        return self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+
+    def worker_pids(self) -> list[int]:
+        return children_of(self.proc.pid)
+
+    def wait_for_workers(self, count: int | None = None, timeout: float = 30) -> list[int]:
+        """Wait until `count` (default: all) workers are alive and the server answers; returns their pids."""
+        count = count or self.workers
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            pids = self.worker_pids()
+            if len(pids) >= count:
+                self._wait()
+                return pids
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn has {len(self.worker_pids())} workers, expected {count}")
 
     def session(self, phone: str, password: str) -> requests.Session:
         s = requests.Session()
@@ -62,3 +106,6 @@ class LiveServer:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        if self._log:
+            self._log.close()
