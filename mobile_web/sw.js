@@ -14,6 +14,7 @@ const SHELL = [
   "/app/js/outbox.js",
   "/app/js/checkin.js",
   "/app/js/camera.js",
+  "/app/js/qr-reader.js",
   "/app/js/home.js",
   "/app/js/records.js",
   "/app/js/landing.js",

@@ -200,7 +200,7 @@ def test_decoder_is_vendored_with_version_and_licence():
     worker = (WEB / "js" / "qr-worker.js").read_text()
     assert 'importScripts("/app/vendor/jsqr-1.4.0/jsQR.js")' in worker
     users = [p.name for p in (WEB / "js").glob("*.js") if "qr-worker.js" in p.read_text()]
-    assert users == ["camera.js"], "only the scanner starts the decoder"
+    assert users == ["qr-reader.js"], "only the QR reader starts the decoder"
 
 
 @pytest.mark.parametrize("path", ["/app/../server/config.py", "/app/%2e%2e/wsgi.py", "/app/nothing.js"])

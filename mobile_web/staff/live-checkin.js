@@ -1,7 +1,7 @@
 // Check members in by hand on the live page: search the roster by name or phone, or read the
 // member's card QR with the camera (or type its code), always with a reason (audited).
 import { addText } from "../js/core.js";
-import { startScan, stopScan } from "./card-scan.js";
+import { startScan, stopScan } from "../js/qr-reader.js";
 import { api, askReason, el, errorText, hhmm, t, toast } from "./common.js";
 
 addText({

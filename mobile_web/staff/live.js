@@ -2,7 +2,7 @@
 // merged by id; check-in by hand (live-checkin.js), annul with a reason, exports.
 // live.html?event=ID
 import { API, addText } from "../js/core.js";
-import { stopScan } from "./card-scan.js";
+import { stopScan } from "../js/qr-reader.js";
 import { checkinError, checkinPanel, manualCheckin } from "./live-checkin.js";
 import { $, api, askReason, boot, busy, el, errorText, hhmm, kindLabel, methodLabel, param, stateLabel, t,
   timeRange, toast } from "./common.js";

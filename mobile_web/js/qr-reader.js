@@ -1,5 +1,6 @@
-// The organizer's camera, reading members' card QR codes: the browser's BarcodeDetector when it
-// has one, else jsQR (mobile_web/vendor/) in a worker loaded only on first use.
+// The one QR reader of the app (the member's scanner and the organizer's card scanner): the rear
+// camera read by the browser's BarcodeDetector when it has one, else by jsQR (vendor/jsqr-1.4.0)
+// in a worker (js/qr-worker.js) loaded only on first use.
 const MAX_SIDE = 800;
 const GAP_MS = 120;
 let stream = null;
@@ -21,7 +22,7 @@ async function prepare() {
   }
   if (!ready) {
     ready = new Promise((resolve, reject) => {
-      worker = new Worker("/app/staff/qr-worker.js");
+      worker = new Worker("/app/js/qr-worker.js");
       worker.onmessage = (e) => { if (e.data && e.data.ready) resolve(); };
       worker.onerror = (e) => { e.preventDefault(); reject(new Error("decoder")); };
     });
