@@ -117,6 +117,16 @@ def decode_qr(png: bytes) -> str:
     raise AssertionError("no QR code could be read from the screenshot")
 
 
+def shown_code(page) -> str:
+    """Read the code on screen; a screenshot taken while the next code is swapped in is taken again."""
+    for _ in range(5):
+        try:
+            return decode_qr(page.locator("#qr").screenshot())
+        except AssertionError:
+            page.wait_for_timeout(300)
+    return decode_qr(page.locator("#qr").screenshot())
+
+
 def token_of(server, url: str) -> str:
     assert url.startswith(server.url + "/s/"), url
     return url.rsplit("/s/", 1)[1]
@@ -157,7 +167,7 @@ def test_display_shows_a_rotating_code_that_members_can_scan(server, browser, wo
     assert box["height"] >= 0.6 * 720, box  # large on the projector
 
     first_src = qr.get_attribute("src")
-    first = token_of(server, decode_qr(qr.screenshot()))
+    first = token_of(server, shown_code(page))
     member1 = server.session(world.phones.a1, PASSWORD)
     resp = scan(member1, server, first)
     assert resp.status_code == 201 and resp.json()["outcome"] == "checked_in", resp.text
@@ -165,7 +175,7 @@ def test_display_shows_a_rotating_code_that_members_can_scan(server, browser, wo
     # the screen swaps in the next code when the window turns, long before the shown one expires
     page.wait_for_function("old => document.querySelector('#qr')?.getAttribute('src') !== old",
                            arg=first_src, timeout=ROTATE_SECONDS * 3000)
-    second = token_of(server, decode_qr(page.locator("#qr").screenshot()))
+    second = token_of(server, shown_code(page))
     assert second != first
     member2 = server.session(world.phones.a2, PASSWORD)
     resp = scan(member2, server, second)

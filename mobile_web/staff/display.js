@@ -38,12 +38,13 @@ function qrSrc(token) {
 function swapImage(token) {
   return new Promise((resolve) => {
     const img = el("img", { class: "show-qr", id: "qr", alt: t("dp_qr_alt", { dir: t("dp_" + direction) }) });
-    img.onload = () => {
+    const show = () => {
       const old = state.img;
       state.img = img;
       if (old && old.parentNode) old.replaceWith(img); else drawQrBox();
       resolve(true);
     };
+    img.onload = () => img.decode().then(show, show); // decoded before it replaces the shown code
     img.onerror = () => resolve(false);
     img.src = qrSrc(token);
   });
