@@ -10,13 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import cv2
-import numpy as np
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from server.attendance import core
 from server.events.models import Event
 from server.extensions import db
+from tests import qrdecode
 from tests.browser import ARTIFACTS, PHONE, PageWatch, launch, make_y4m, require_chromium, screenshot
 from tests.live import LiveServer
 from tests.support import PASSWORD
@@ -107,11 +107,10 @@ def answer_dialog(page, reason=None, **numbers):
 
 def decode_qr(png: bytes) -> str:
     """The text of the QR code in a screenshot, read by OpenCV."""
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    detector = cv2.QRCodeDetector()
+    image = qrdecode.png_image(png)
     for candidate in (image, cv2.copyMakeBorder(image, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=255),
                       cv2.resize(image, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)):
-        text, _points, _raw = detector.detectAndDecode(candidate)
+        text = qrdecode.decode_image(candidate)
         if text:
             return text
     raise AssertionError("no QR code could be read from the screenshot")

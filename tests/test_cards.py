@@ -1,17 +1,14 @@
 """Member card QR: signed static tokens, the PNG, and who may fetch it."""
-import cv2
-import numpy as np
 import pytest
 
 from server.auth import cards
 from server.common import qrtoken
+from tests.qrdecode import decode_png
 from tests.support import SECRET
 
 
 def decode(png: bytes) -> str:
-    text, _points, _ = cv2.QRCodeDetector().detectAndDecode(cv2.imdecode(np.frombuffer(png, np.uint8),
-                                                                          cv2.IMREAD_GRAYSCALE))
-    return text
+    return decode_png(png)
 
 
 def test_card_token_round_trip_and_refusals(app):

@@ -1,10 +1,8 @@
 """Double registration (双报到): reporting in by a scanned code, decisions, moving, pairings, scopes."""
 from urllib.parse import urlsplit
 
-import cv2
-import numpy as np
-
 from server.common import qrtoken
+from tests import qrdecode
 from tests.support import SECRET
 
 BASE = "https://qd.example.cn"
@@ -13,9 +11,7 @@ BASE = "https://qd.example.cn"
 # -- helpers shared by the test_community* files -----------------------------------------------
 
 def decode_png(png: bytes) -> str:
-    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
-    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(image)
-    return text
+    return qrdecode.decode_png(png)
 
 
 def code_token(liaison, community_id: int) -> str:

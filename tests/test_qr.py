@@ -3,7 +3,6 @@ import uuid
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
-import cv2
 import numpy as np
 import pytest
 import qrcode
@@ -12,16 +11,15 @@ from qrcode.constants import ERROR_CORRECT_M
 from server.common import qrtoken
 from server.common.timeutil import utcnow
 from server.events import qr, tokens
+from tests import qrdecode
 from tests.support import SECRET, instant
 
 API = "/api/v1/events"
 
 
 def decode_png(data: bytes) -> tuple[str, np.ndarray]:
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert image is not None, "not a PNG OpenCV can read"
-    text, _points, _straight = cv2.QRCodeDetector().detectAndDecode(image)
-    return text, image
+    image = qrdecode.png_image(data)
+    return qrdecode.decode_image(image), image
 
 
 def post_scan(client, token):
