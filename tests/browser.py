@@ -12,6 +12,30 @@ BASE_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 2, "is_mobile": True,
          "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 
+# What every phone page must hold: 44 px tap targets, labelled fields, no sideways scroll, no style="".
+PHONE_CHECKS = """() => {
+  const out = [];
+  const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+  const taps = 'button, a.button, .bar a, input:not([type=checkbox]):not([type=hidden]), select, textarea, ' +
+    'label.check, summary';
+  for (const e of document.querySelectorAll(taps)) {
+    if (!shown(e)) continue;
+    const r = e.getBoundingClientRect();
+    if (r.height < 43.5 || r.width < 43.5) out.push(`small ${Math.round(r.width)}x${Math.round(r.height)}: ` +
+      e.outerHTML.slice(0, 90));
+  }
+  for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!shown(e)) continue;
+    const named = (e.labels && e.labels.length) || e.getAttribute('aria-label');
+    if (!named) out.push('unlabelled: ' + e.outerHTML.slice(0, 90));
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) out.push('scrolls sideways: ' +
+    document.documentElement.scrollWidth);
+  const styled = document.querySelector('[style]');
+  if (styled) out.push('style attribute: ' + styled.outerHTML.slice(0, 90));
+  return out;
+}"""
+
 
 def require_chromium() -> None:
     """Browser tests fail, not skip, when Chromium is missing: scripts/test installs it."""

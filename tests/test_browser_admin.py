@@ -21,10 +21,9 @@ from server.common.timeutil import to_utc_naive
 from server.events.models import Event
 from server.events.services import new_event
 from server.extensions import db
-from tests.browser import ARTIFACTS, PHONE, PageWatch, launch, require_chromium
+from tests.browser import ARTIFACTS, PHONE, PHONE_CHECKS, PageWatch, launch, require_chromium
 from tests.live import LiveServer
 from tests.support import PASSWORD
-from tests.test_browser_staff import PHONE_CHECKS
 
 ADMIN = Path(__file__).resolve().parent.parent / "mobile_web" / "admin"
 LAPTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser import PHONE, PageWatch, launch, make_y4m, require_chromium, screenshot
+from tests.browser import PHONE, PHONE_CHECKS, PageWatch, launch, make_y4m, require_chromium, screenshot
 from tests.live import LiveServer
 from tests.support import PASSWORD
 
@@ -27,30 +27,6 @@ COMMUNITY = Path(__file__).resolve().parent.parent / "mobile_web" / "community"
 ZONE = ZoneInfo("Asia/Shanghai")  # the deployment's zone (TIMEZONE) and the phone's
 WAIT_MS = 20000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-PHONE_CHECKS = """() => {
-  const out = [];
-  const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  const taps = 'button, a.button, .bar a, input:not([type=checkbox]):not([type=hidden]), select, textarea, ' +
-    'label.check, summary';
-  for (const e of document.querySelectorAll(taps)) {
-    if (!shown(e)) continue;
-    const r = e.getBoundingClientRect();
-    if (r.height < 43.5 || r.width < 43.5) out.push(`small ${Math.round(r.width)}x${Math.round(r.height)}: ` +
-      e.outerHTML.slice(0, 90));
-  }
-  for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-    if (!shown(e)) continue;
-    const named = (e.labels && e.labels.length) || e.getAttribute('aria-label');
-    if (!named) out.push('unlabelled: ' + e.outerHTML.slice(0, 90));
-  }
-  if (document.documentElement.scrollWidth > window.innerWidth) out.push('scrolls sideways: ' +
-    document.documentElement.scrollWidth);
-  const styled = document.querySelector('[style]');
-  if (styled) out.push('style attribute: ' + styled.outerHTML.slice(0, 90));
-  return out;
-}"""
-
 
 def failed_status(status: int) -> re.Pattern:
     """Chromium logs every HTTP error response as a console error, even one the page handles."""

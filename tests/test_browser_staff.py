@@ -17,7 +17,7 @@ from server.attendance import core
 from server.events.models import Event
 from server.extensions import db
 from tests import qrdecode
-from tests.browser import ARTIFACTS, PHONE, PageWatch, launch, make_y4m, require_chromium, screenshot
+from tests.browser import ARTIFACTS, PHONE, PHONE_CHECKS, PageWatch, launch, make_y4m, require_chromium, screenshot
 from tests.live import LiveServer
 from tests.support import PASSWORD
 
@@ -27,30 +27,6 @@ ROTATE_SECONDS = 3  # the venue screen must show a new code this often
 PROJECTOR = {"viewport": {"width": 1280, "height": 720}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 PAST = {"start_in": timedelta(hours=-3), "hours": 2, "opens_before": timedelta(hours=4),
         "closes_after": timedelta(hours=2)}  # ended an hour ago, window still open: hours to review
-
-PHONE_CHECKS = """() => {
-  const out = [];
-  const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  const taps = 'button, a.button, .bar a, input:not([type=checkbox]):not([type=hidden]), select, textarea, ' +
-    'label.check, summary';
-  for (const e of document.querySelectorAll(taps)) {
-    if (!shown(e)) continue;
-    const r = e.getBoundingClientRect();
-    if (r.height < 43.5 || r.width < 43.5) out.push(`small ${Math.round(r.width)}x${Math.round(r.height)}: ` +
-      e.outerHTML.slice(0, 90));
-  }
-  for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-    if (!shown(e)) continue;
-    const named = (e.labels && e.labels.length) || e.getAttribute('aria-label');
-    if (!named) out.push('unlabelled: ' + e.outerHTML.slice(0, 90));
-  }
-  if (document.documentElement.scrollWidth > window.innerWidth) out.push('scrolls sideways: ' +
-    document.documentElement.scrollWidth);
-  const styled = document.querySelector('[style]');
-  if (styled) out.push('style attribute: ' + styled.outerHTML.slice(0, 90));
-  return out;
-}"""
-
 
 @pytest.fixture(scope="module")
 def server(db_url, app):
