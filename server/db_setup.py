@@ -1,6 +1,11 @@
 """Engine tuning: SQLite in WAL with foreign keys, and writers taking the lock up front."""
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from flask import has_request_context, request
 from sqlalchemy import event
+
+_reading = ContextVar("qiandao_reading", default=False)
 
 
 def normalize_url(url: str) -> str:
@@ -12,7 +17,21 @@ def normalize_url(url: str) -> str:
 
 
 def _reads_only() -> bool:
-    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    return _reading.get() or (has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"))
+
+
+@contextmanager
+def reading(session):
+    """The read-only start of a write request: on SQLite it runs in its own deferred transaction,
+    ended on leaving, so the write lock is held only for the writes that follow (PostgreSQL keeps
+    one transaction). What was read may be stale by then: the writes must let constraints decide."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+    if session.get_bind().dialect.name == "sqlite":
+        session.commit()
 
 
 def tune_engine(engine) -> None:

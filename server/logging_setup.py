@@ -117,6 +117,6 @@ def _finish(response):
     log.info("%s %s %s", request.method, request.path, response.status_code, extra={
         "event": "request", "method": request.method, "path": request.path, "status": response.status_code,
         "duration_ms": round(1000 * (time.perf_counter() - started), 1) if started else None,
-        "bytes": response.content_length, "user_id": getattr(user, "id", None),
+        "bytes": response.content_length, "user_id": getattr(user, "id", None) or g.get("user_id"),
         "remote_addr": request.remote_addr, "request_id": rid})
     return response

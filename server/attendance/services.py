@@ -174,7 +174,7 @@ def manual_checkin(actor: User, event_id: int, reason: str, member_id: int | Non
             if att.state not in core.OPEN_STATES:
                 raise _conflict("already_checked_out", att, member)
             before = core.attendance_json(att)
-            paid = core.check_out(event, att, now, method, actor_id=actor.id)
+            att, paid = core.check_out(event, att, now, method, actor_id=actor.id)
         after = core.attendance_json(att)
         audit.record(actor.id, f"attendance.manual_check{direction}", "attendance", att.id, before,
                      {**after, "points_awarded": paid}, reason)

@@ -45,6 +45,10 @@ class User(db.Model):
     branch: Mapped[Organization | None] = relationship(lazy="joined")
     grants: Mapped[list["RoleGrant"]] = relationship(lazy="select", cascade="all, delete-orphan")
 
+    @property
+    def branch_path(self) -> str | None:
+        return self.branch.path if self.branch else None
+
     def has_role(self, role: str) -> bool:
         return role == "member" or any(g.role == role for g in self.grants)
 

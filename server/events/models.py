@@ -53,5 +53,9 @@ class Event(db.Model):
     host_community: Mapped[Community | None] = relationship(lazy="joined")
 
     @property
+    def host_path(self) -> str | None:
+        return self.host_org.path if self.host_org else None
+
+    @property
     def scheduled_hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600

@@ -1,7 +1,7 @@
 """Paying and reversing points; the ledger is append-only and its sum is the balance."""
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
@@ -13,6 +13,7 @@ from server.extensions import db
 from server.points.models import PointsEntry, PointsRule
 
 LEADERBOARD_SIZE = 50
+PAY = insert(PointsEntry.__table__)
 
 DEFAULT_RULES = {
     "party_day": {"checkin_points": 5, "late_checkin_points": 3, "absence_points": -2, "per_hour_points": 0},
@@ -39,6 +40,15 @@ def pay(user_id: int, attendance_id: int, rule_code: str, amount: int,
     if amount:
         db.session.add(PointsEntry(user_id=user_id, attendance_id=attendance_id, rule_code=rule_code,
                                    amount=amount, entry_type="pay", actor_id=actor_id, reason=reason))
+    return amount
+
+
+def pay_at_once(user_id: int, attendance_id: int, rule_code: str, amount: int, actor_id: int | None = None) -> int:
+    """pay() as one Core insert, for the check-in paths that write nothing else through the ORM."""
+    if amount:
+        db.session.connection().execute(PAY, {
+            "user_id": user_id, "attendance_id": attendance_id, "rule_code": rule_code, "amount": amount,
+            "entry_type": "pay", "actor_id": actor_id, "reason": ""})
     return amount
 
 

@@ -1,17 +1,17 @@
 """Who may check in to an event, by its audience."""
 from sqlalchemy import select
 
-from server.auth.models import User
 from server.community.models import DutyClaim, DutySlot
-from server.events.models import Event
 from server.extensions import db
 
 
-def is_eligible(user: User, event: Event) -> bool:
+def is_eligible(user, event) -> bool:
+    """user: a User or the scan path's member row (id, branch_path, community_id); event: an Event or
+    the scan path's event row (id, audience, host_path, host_community_id)."""
     if event.audience == "open":
         return True
     if event.audience == "organization":
-        return bool(user.branch and event.host_org and user.branch.path.startswith(event.host_org.path))
+        return bool(user.branch_path and event.host_path and user.branch_path.startswith(event.host_path))
     if event.audience == "community":
         return user.community_id is not None and user.community_id == event.host_community_id
     if event.audience == "claimers":
