@@ -5,6 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from server.auth.cookie_session import DailyRefreshSessionInterface
 from server.common.schemas import MAX_ID
 from server.config import load_config
 from server.db_setup import normalize_url, tune_engine
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # key order is the schema's; sorting costs on large lists
+    app.session_interface = DailyRefreshSessionInterface()
     init_logging(app)
     if app.config["TRUSTED_PROXY_HOPS"]:  # the client's address and scheme as the proxy saw them
         hops = app.config["TRUSTED_PROXY_HOPS"]

@@ -1,4 +1,5 @@
 """Sign-in, sessions, CSRF and throttling."""
+import time
 import uuid
 
 from tests.support import PASSWORD
@@ -18,6 +19,20 @@ def test_session_cookie_flags(world, anon):
     cookie = resp.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
     assert "Secure" in cookie  # PUBLIC_BASE_URL is https in tests
+
+
+def test_session_cookie_is_signed_again_once_a_day_not_on_every_request(world, login, app, monkeypatch):
+    client = login(world.phones.a1)
+    assert client.get("/api/v1/me").status_code == 200
+    assert "Set-Cookie" not in client.get("/api/v1/me").headers  # fresh: nothing to send again
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 2 * 86400)
+    resp = client.get("/api/v1/me")
+    assert resp.status_code == 200 and "Expires=" in resp.headers["Set-Cookie"]  # two days old: slid forward
+    assert "Set-Cookie" not in client.get("/api/v1/me").headers
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    monkeypatch.setattr(time, "time", lambda: now + 2 * 86400 + lifetime + 60)
+    assert client.get("/api/v1/me").status_code == 401  # past the lifetime since it was last signed
 
 
 def test_wrong_password_and_unknown_phone_same_answer(world, anon):
