@@ -1,7 +1,7 @@
 """POST /api/v1/scans: the hot path."""
 import logging
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 from flask.views import MethodView
 from limits import parse as parse_limit
 
@@ -23,6 +23,12 @@ def _throttle(user_id: int):
             log.warning("scan throttle unavailable; scan let through", exc_info=True)
             return False
     return hit
+
+
+@limiter.request_filter
+def _counted_by_the_scan_service() -> bool:
+    """Scans are throttled per member in the service; Flask-Limiter need not resolve limits for them."""
+    return request.endpoint == "scans.Scans"
 
 
 @blp.route("/scans")
