@@ -34,7 +34,7 @@ def check_in(ctx, event_id, user_id, minutes_after_start=0, state=None):
         event = db.session.get(Event, event_id)
         att, _ = core.check_in(event, user_id, event.starts_at + timedelta(minutes=minutes_after_start), "qr")
         if state == "annulled":  # as an organizer's annulment does: its points reversed
-            att.state = state
+            db.session.get(Attendance, att.id).state = state
             db.session.flush()
             points.reverse_for_attendance(att.id, None, "代签，作废")
         db.session.commit()
