@@ -1,4 +1,8 @@
 """QR images decoded by a real decoder, the size promise, and revocation by key rotation."""
+import io
+import random
+import re
+import string
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import timedelta
@@ -6,6 +10,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 import qrcode
+from PIL import Image
+from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
 
 from server.common import qrtoken
@@ -156,3 +162,58 @@ def test_png_size_keeps_whole_modules():
         assert box == max(1, width // side)
         text, image = decode_png(qr.png_bytes(url, box))
         assert image.shape == (box * side, box * side) and text == url
+
+
+def reference(url: str) -> qrcode.QRCode:
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    return code
+
+
+def test_png_is_one_bit_whole_modules_and_decodes():
+    url = "https://qiandao.example.cn/s/AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
+    side = reference(url).modules_count + 8
+    for box in (1, 4, 10):
+        data = qr.png_bytes(url, box)
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "PNG" and image.mode == "1" and image.size == (side * box, side * box)
+        assert set(image.convert("L").tobytes()) == {0, 255}
+        if box > 1:  # OpenCV wants more than one pixel per module
+            text, pixels = decode_png(data)
+            assert text == url and pixels.shape == (side * box, side * box)
+
+
+def test_mask_choice_is_qrcodes():
+    """qr.py scores the 8 masks itself, faster; each score and the chosen code must be qrcode's own."""
+    rng = random.Random(7)
+    urls = ["https://qiandao.example.cn/s/" + "".join(rng.choice(string.ascii_letters + "-_") for _ in range(length))
+            for length in (1, 10, 32, 40, 60, 90, 120, 200, 280)]
+    urls += ["".join(rng.choice(string.digits) for _ in range(50)), "HTTPS://QD.EXAMPLE.CN/S/" + "A1" * 30, "签到" * 20]
+    for url in urls:
+        ours, theirs = qr._fitted(url), reference(url)
+        for mask, rows in enumerate(ours.mask_trials()):
+            test = qrcode.QRCode(version=theirs.version, error_correction=ERROR_CORRECT_M)
+            test.add_data(url)
+            test.makeImpl(True, mask)
+            n = test.modules_count
+            assert rows == [sum(1 << (n - 1 - c) for c, dark in enumerate(row) if dark) for row in test.modules]
+            assert qr._penalty(rows) == util.lost_point(test.modules), (url, mask)
+        ours.make(fit=True)
+        assert ours.version == theirs.version and ours.modules == theirs.modules, url
+
+
+def test_svg_draws_the_png_modules():
+    url = "https://qiandao.example.cn/s/AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g"
+    root = ET.fromstring(qr.svg_bytes(url))  # noqa: S314 (our own output, not untrusted input)
+    image = Image.open(io.BytesIO(qr.png_bytes(url, 1)))
+    side = image.size[0]
+    assert root.get("viewBox") == f"0 0 {side} {side}"
+    path = root.find("{http://www.w3.org/2000/svg}path").get("d")
+    rectangle = r"M(\d+),(\d+)h(\d+)v1h-\3z"  # one row of modules, `width` wide
+    assert re.sub(rectangle, "", path) == ""
+    drawn = set()
+    for x, y, width in re.findall(rectangle, path):
+        drawn |= {(int(x) + i, int(y)) for i in range(int(width))}
+    pixels = image.load()
+    assert drawn == {(x, y) for y in range(side) for x in range(side) if not pixels[x, y]}
