@@ -36,7 +36,7 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CLOSE_EVENTS_GRACE_MINUTES": _int("CLOSE_EVENTS_GRACE_MINUTES", 0),
         "COMMUNITY_MIN_HOURS_PER_YEAR": _float("COMMUNITY_MIN_HOURS_PER_YEAR", 50.0),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "memory://"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "swept-memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
         # A Redis outage must not refuse logins or scans: count in memory until it returns.
         "RATELIMIT_SWALLOW_ERRORS": True,

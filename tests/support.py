@@ -22,7 +22,7 @@ _HASH: dict[str, str] = {}
 def test_config(db_url: str) -> dict:
     return {
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": SECRET,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "RATELIMIT_STORAGE_URI": "memory://",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "RATELIMIT_STORAGE_URI": "swept-memory://",
         "PUBLIC_BASE_URL": "https://qd.example.cn",
     }
 
