@@ -6,7 +6,7 @@ and the kind's points rule, as plain columns. Writes, as Core statements: the at
 the scan log (and a count first only when the event has a capacity). Races are settled by unique
 constraints and the attendance version; the loser rolls back and is judged again.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -74,8 +74,7 @@ BRANCH, HOST = ORGS.alias("branch"), ORGS.alias("host")
 _EVENT_COLS = ("id", "title", "kind", "place_name", "starts_at", "ends_at", "window_opens_at", "window_closes_at",
                "status", "audience", "host_community_id", "capacity", "requires_checkout", "requires_confirmation",
                "late_after_minutes", "qr_mode", "key_version", "geofence_mode", "geofence_radius_m", "lat", "lng")
-_ATT_COLS = ("id", "state", "checkin_at", "checkin_method", "checkout_at", "checkout_method", "late",
-             "hours_claimed", "hours_confirmed", "note", "version")
+_ATT_COLS = tuple(f.name for f in fields(core.AttendanceState) if f.name not in ("event_id", "user_id"))
 # Every read of a scan in one statement, built once: the member (and their session epoch), the first
 # answer to this client_scan_id, and the token's event with this member's attendance and the points
 # rule. Plain Core on the tables: nothing for the ORM to compile or load; parameters bound per call.
@@ -216,10 +215,8 @@ def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[
 def _attendance(event, user_id: int) -> core.AttendanceState | None:
     if event.att_id is None:
         return None
-    return core.AttendanceState(
-        event.att_id, event.id, user_id, event.att_state, event.att_checkin_at, event.att_checkin_method,
-        event.att_checkout_at, event.att_checkout_method, event.att_late, event.att_hours_claimed,
-        event.att_hours_confirmed, event.att_note, event.att_version)
+    return core.AttendanceState(event_id=event.id, user_id=user_id,
+                                **{name: event._mapping["att_" + name] for name in _ATT_COLS})
 
 
 def _check_geofence(event, req: ScanRequest, scan: dict) -> None:
