@@ -48,6 +48,32 @@ def test_png_decodes_to_the_scan_url_which_checks_in(world, login, make_event, a
     assert first.status_code == 201 and first.get_json()["outcome"] == "checked_in"
 
 
+def test_image_draws_the_screens_token_across_a_window_turn(world, login, make_event, app):
+    """A screen that fetched its token just before the window turned gets that token drawn, not the next one."""
+    eid, other = make_event("volunteer_service"), make_event("volunteer_service")
+    org = login(world.phones.org_a)
+    current = qrtoken.parse(org.get(f"{API}/{eid}/qr-token").get_json()["token"])
+
+    def drawn(token):
+        url, _ = decode_png(org.get(f"{API}/{eid}/qr", query_string={"size": 300, "token": token}).data)
+        return url.rsplit("/s/", 1)[1]
+
+    def signed(**change):
+        fields = {"purpose": current.purpose, "object_id": current.object_id, "key_version": current.key_version,
+                  "window": current.window, "direction": current.direction, "static": current.static, **change}
+        return qrtoken.sign(SECRET, qrtoken.Token(**fields))
+
+    previous = signed(window=current.window - 1)
+    assert drawn(previous) == previous  # still accepted by scans: the screen's own code is drawn
+    assert post_scan(login(world.phones.a1), previous).status_code == 201
+    for refused in (signed(window=current.window - 2), signed(window=current.window + 1), signed(object_id=other),
+                    signed(key_version=current.key_version + 1), signed(window=current.window - 1, direction="out"),
+                    "not-a-token"):
+        shown = drawn(refused)  # too old, ahead, or not this code: the current one instead
+        assert shown != refused and qrtoken.parse(shown).object_id == eid
+        assert qrtoken.parse(shown).window >= current.window and qrtoken.parse(shown).direction == "in"
+
+
 def test_out_code_decodes_to_a_check_out(world, login, make_event, app):
     eid = make_event("volunteer_service", start_in=timedelta(hours=-1))
     org, member = login(world.phones.org_a), login(world.phones.a2)

@@ -31,7 +31,7 @@ const state = { event: null, fatal: null, token: null, img: null, nextAt: 0, exp
 const timers = {};
 
 function qrSrc(token) {
-  return `${API}/events/${eventId}/qr?format=svg&direction=${direction}&v=${encodeURIComponent(token)}`;
+  return `${API}/events/${eventId}/qr?format=svg&direction=${direction}&token=${encodeURIComponent(token)}`;
 }
 
 /** Load the next image off-screen and swap it in once it is ready (no blank frame). */

@@ -126,7 +126,7 @@ class EventQrImage(MethodView):
     @blp.alt_response(422, description="direction=out for an event without check-out")
     def get(self, args, event_id):
         """The image of the code to show now (level M, quiet zone 4); never cached."""
-        url = services.current_code(_scope(), event_id, args["direction"], utcnow())["url"]
+        url = services.image_url(_scope(), event_id, args["direction"], utcnow(), args["token"])
         if args["format"] == "svg":
             return Response(qr.svg_bytes(url), mimetype="image/svg+xml", headers=NO_STORE)
         return Response(qr.png_bytes(url, qr.box_size_for(url, args["size"])), mimetype="image/png", headers=NO_STORE)

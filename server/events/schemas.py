@@ -168,6 +168,9 @@ class QrImageArgs(QrTokenArgs):
     format = fields.String(load_default="png", validate=one_of(("png", "svg"), "图片格式"))
     size = fields.Integer(load_default=512, validate=between(128, 2048, "图片尺寸", " 像素", " pixels"),
                           metadata={"description": "largest PNG width in pixels; the code keeps whole modules"})
+    token = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "the token qr-token gave the screen: drawn while it is the current or the previous "
+                       "window's code of this event, so the image matches it across a window's turn"})
 
 
 class QrTokenSchema(Schema):

@@ -1,13 +1,14 @@
 """Event rules: kind defaults, the check-in window, who may see, create and change what."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import forbid, is_admin, liaison_community_ids, organizer_paths
-from server.common import audit
+from server.common import audit, qrtoken
 from server.common.errors import ApiError
 from server.common.timeutil import iso_local
 from server.community.models import DutyClaim, DutySlot
@@ -297,3 +298,20 @@ def current_code(scope: Scope, event_id: int, direction: str, now: datetime) -> 
     period = tokens.rotate_seconds()
     refresh = STATIC_REFRESH_S if event.qr_mode == "static" else period - tokens.epoch(now) % period
     return {"token": token, "url": url, "expires_at": expires, "refresh_in_seconds": refresh}
+
+
+def image_url(scope: Scope, event_id: int, direction: str, now: datetime, wanted: str | None = None) -> str:
+    """The code a screen draws: the token it was given if that is this window's or the last one's, so a
+    token fetched just before a window turned is not drawn as the next window's code; else the current."""
+    code = current_code(scope, event_id, direction, now)
+    if not wanted or wanted == code["token"]:
+        return code["url"]
+    secret = current_app.config["SECRET_KEY"]
+    current = qrtoken.verify(secret, code["token"], qrtoken.PURPOSE_EVENT)
+    try:
+        tok = qrtoken.verify(secret, wanted, qrtoken.PURPOSE_EVENT)
+    except qrtoken.TokenError:
+        return code["url"]
+    if tok.window == current.window - 1 and replace(tok, window=current.window) == current:
+        return tokens.url_for_token(wanted)
+    return code["url"]
