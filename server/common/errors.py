@@ -1,4 +1,9 @@
-"""One JSON error envelope for every failure: {"error": {code, message, details}}."""
+"""Domain errors raised by services, and the one place that turns them into HTTP answers.
+
+Services raise what went wrong as a code with parameters (never a sentence, never a status
+layout); the handlers here pick the status, render the message in the request's language and
+wrap it in the one envelope: {"error": {"code", "message", "details"}}.
+"""
 import logging
 
 from flask import jsonify
@@ -10,31 +15,101 @@ log = logging.getLogger(__name__)
 
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 422: "validation_error",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "validation_error",
     429: "rate_limited", 500: "internal_error",
 }
 
 
-class ApiError(Exception):
-    """Raised by services; the code names the reason and picks the message."""
+class DomainError(Exception):
+    """A refusal with a code and its parameters; `details` are facts for the client, not text."""
+
+    status = 400
+    default_code = "bad_request"
+
+    def __init__(self, code: str | None = None, details: dict | None = None, **params):
+        self.code = code or self.default_code
+        super().__init__(self.code)
+        self.details = details or {}
+        self.params = params  # fill the message's {placeholders}
+
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": message(self.code, **self.params), "details": self.details}}
+
+
+class Unauthorized(DomainError):
+    status, default_code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    """The caller may see the object but not do this to it."""
+
+    status, default_code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    """Absent, or not visible to the caller: both answer the same, so existence does not leak."""
+
+    status, default_code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    """Not allowed in the object's current state."""
+
+    status, default_code = 409, "conflict"
+
+
+class Throttled(DomainError):
+    status, default_code = 429, "rate_limited"
+
+    def __init__(self, retry_after: int = 60, **kw):
+        super().__init__(**kw)
+        self.retry_after = retry_after
+
+
+class Invalid(DomainError):
+    """Field errors: {field: code} or {field: (code, params)}; rendered per field at the edge."""
+
+    status, default_code = 422, "validation_error"
+
+    def __init__(self, fields: dict, location: str = "json", **kw):
+        super().__init__(**kw)
+        self.fields = {name: (v, {}) if isinstance(v, str) else v for name, v in fields.items()}
+        self.location = location
+
+    def body(self) -> dict:
+        rendered = {name: [message(code, **params)] for name, (code, params) in self.fields.items()}
+        codes = {name: code for name, (code, _params) in self.fields.items()}
+        details = {**self.details, "fields": {self.location: rendered}, "codes": codes}
+        return {"error": {"code": self.code, "message": message(self.code), "details": details}}
+
+
+class ApiError(DomainError):
+    """Legacy form with an explicit status; new code raises the classes above."""
 
     def __init__(self, status: int, code: str, details: dict | None = None, msg: str | None = None):
-        super().__init__(code)
+        super().__init__(code, details)
         self.status = status
-        self.code = code
-        self.details = details or {}
         self.msg = msg
 
+    def body(self) -> dict:
+        body = super().body()
+        if self.msg:
+            body["error"]["message"] = self.msg
+        return body
 
-def envelope(status: int, code: str, details: dict | None = None, msg: str | None = None):
-    body = {"error": {"code": code, "message": msg or message(code), "details": details or {}}}
+
+def envelope(status: int, code: str, details: dict | None = None, **params):
+    body = {"error": {"code": code, "message": message(code, **params), "details": details or {}}}
     return jsonify(body), status
 
 
 def register_error_handlers(app) -> None:
-    @app.errorhandler(ApiError)
-    def _api_error(err: ApiError):
-        return envelope(err.status, err.code, err.details, err.msg)
+    @app.errorhandler(DomainError)
+    def _domain_error(err: DomainError):
+        response = jsonify(err.body())
+        if isinstance(err, Throttled):
+            response.headers["Retry-After"] = str(err.retry_after)
+        return response, err.status
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
@@ -44,8 +119,6 @@ def register_error_handlers(app) -> None:
         if "messages" in data:  # webargs / flask-smorest validation errors
             details = {"fields": data["messages"]}
         code = HTTP_CODES.get(status, "error")
-        if status == 429:
-            code = "rate_limited"
         return envelope(status, code, details)
 
     @app.errorhandler(Exception)

@@ -29,6 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "internal_error": ("服务器出错，请稍后再试", "Server error; try again later"),
     "already_annulled": ("该记录已作废", "This record is already annulled"),
     "inactive_user": ("该账号已停用", "This account is disabled"),
+    "too_large": ("提交的内容过大", "The request is too large"),
 }
 
 
@@ -50,6 +51,17 @@ def wants_english() -> bool:
     return best.startswith("en")
 
 
-def message(code: str) -> str:
+def lang() -> str:
+    return "en" if wants_english() else "zh"
+
+
+def message(code: str, **params) -> str:
+    """The code's text in the request's language, its {placeholders} filled from params."""
     zh, en = MESSAGES.get(code, (code, code))
-    return en if wants_english() else zh
+    text = en if wants_english() else zh
+    if params:
+        try:
+            text = text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            pass
+    return text
