@@ -599,8 +599,8 @@ def _short(frame: str) -> str:
 def bench_qr(count: int) -> dict:
     from server.common import qrtoken
     try:
-        from server.events.qr import png_bytes, svg_bytes
-        source = "server/events/qr.py"
+        from server.common.qrimage import png_bytes, svg_bytes
+        source = "server/common/qrimage.py"
     except ImportError:
         import io
 

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from server.common import geo
 from server.common.audit import AuditLog
 from server.community.models import Duty, DutyClaim, DutySlot
 from server.events.models import Event
 from server.extensions import db
-from server.scans import geo
 from tests.support import instant, iso
 
 START, END = "2030-03-01T09:00:00+08:00", "2030-03-01T11:00:00+08:00"

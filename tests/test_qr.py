@@ -14,9 +14,10 @@ from PIL import Image
 from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
 
+from server.common import qrimage as qr
 from server.common import qrtoken
 from server.common.timeutil import utcnow
-from server.events import qr, tokens
+from server.events import tokens
 from tests import qrdecode
 from tests.support import SECRET, instant
 

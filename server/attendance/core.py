@@ -6,11 +6,11 @@ from flask import current_app
 from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from server.attendance.duration import compute_hours
 from server.attendance.models import Attendance
 from server.common.timeutil import iso_local
 from server.events.models import Event
 from server.extensions import db
-from server.hours.rules import compute_hours
 from server.points import services as points
 
 OPEN_STATES = ("checked_in",)

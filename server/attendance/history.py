@@ -6,9 +6,9 @@ from sqlalchemy import case, func, select
 from server.attendance import core
 from server.attendance.models import Attendance
 from server.common.timeutil import local_zone, to_utc_naive
+from server.events.brief import event_brief
 from server.events.models import Event
 from server.extensions import db
-from server.scans.services import event_brief
 
 COUNTED = ("checked_out", "confirmed")
 

@@ -4,12 +4,14 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.attendance.lifecycle import STATES  # noqa: E402,F401  (the states' one home)
 from server.auth.models import User
 from server.common.timeutil import utcnow
 from server.extensions import db
 
-STATES = ("checked_in", "checked_out", "pending", "confirmed", "rejected", "no_checkout", "annulled")
-METHODS = ("qr", "offline_qr", "manual", "card")
+METHOD_TEXT = {"qr": ("扫码", "QR scan"), "offline_qr": ("离线扫码", "Offline QR scan"),
+               "manual": ("手工登记", "By hand"), "card": ("扫会员卡", "Member card")}
+METHODS = tuple(METHOD_TEXT)
 
 
 class Attendance(db.Model):

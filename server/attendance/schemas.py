@@ -6,7 +6,7 @@ from datetime import datetime
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from server.common.schemas import MAX_ID, Id
-from server.scans.schemas import AttendanceSchema, EventBriefSchema
+from server.events.schemas import EventBriefSchema
 
 CURSOR_HELP = "游标无效，请去掉 since 重新获取 / cursor is not valid; fetch again without since"
 
@@ -24,6 +24,21 @@ def decode_cursor(cursor: str) -> datetime:
     if at.tzinfo is not None:
         raise ValidationError(CURSOR_HELP)
     return at
+
+
+class AttendanceSchema(Schema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    user_id = fields.Integer()
+    state = fields.String()
+    checkin_at = fields.String(allow_none=True)
+    checkin_method = fields.String(allow_none=True)
+    checkout_at = fields.String(allow_none=True)
+    checkout_method = fields.String(allow_none=True)
+    late = fields.Boolean()
+    hours_claimed = fields.Float(allow_none=True)
+    hours_confirmed = fields.Float(allow_none=True)
+    note = fields.String()
 
 
 class Cursor(fields.String):

@@ -15,10 +15,10 @@ from server.auth.permissions import is_admin, require_event_manager
 from server.common import audit, qrtoken
 from server.common.errors import ApiError
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
+from server.events import audience
 from server.events.models import Event
 from server.extensions import db
 from server.points import services as points
-from server.scans import eligibility
 
 CURSOR_OVERLAP = timedelta(seconds=5)  # rows committed out of order near the cursor are sent again
 # Only what the list shows, in item order (attendance_json's fields, then the member's).
@@ -167,7 +167,7 @@ def manual_checkin(actor: User, event_id: int, reason: str, member_id: int | Non
     member, method = _member(member_id, card_token)
     if not member.active:
         raise ApiError(403, "forbidden", {"reason": "inactive_member", "member_id": member.id})
-    if not eligibility.is_eligible(member, event):
+    if not audience.is_eligible(member, event):
         raise ApiError(403, "forbidden", {"reason": "not_eligible", "member_id": member.id})
     reason, now = reason.strip(), utcnow()
     att = _existing(event.id, member.id)

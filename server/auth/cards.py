@@ -4,7 +4,7 @@ from flask import current_app
 from server.auth.models import User
 from server.auth.permissions import can_manage_org, is_admin
 from server.common import qrtoken
-from server.events.qr import png_bytes
+from server.common.qrimage import png_bytes
 
 CARD_KEY_VERSION = 1  # cards are printed once; the token only identifies, managers still decide
 CARD_PATH = "/c/"

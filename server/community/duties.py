@@ -1,7 +1,7 @@
 """The needs list (需求清单): duties with time slots, each slot backed by its own community_duty event.
 
 The slot's event has audience "claimers", so its ordinary check-in and check-out scans admit exactly
-the members holding an active claim on the slot (server.scans.eligibility).
+the members holding an active claim on the slot (server.events.audience).
 """
 from datetime import datetime
 

@@ -5,6 +5,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from server.common.sheets import as_text
 from server.common.timeutil import iso_local, to_local, utcnow
 
 HEADERS = ("姓名", "手机号", "所在支部", "是否报到", "报到社区", "报到日期", "认领岗位数", "参加次数",
@@ -32,9 +33,7 @@ def row_values(row: dict, threshold: float) -> list:
 
 
 def _put(ws, row: int, col: int, value) -> None:
-    cell = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # a name or comment typed as "=..." stays text, never a formula
+    as_text(ws.cell(row=row, column=col, value=value))  # a name typed as "=..." stays text, never a formula
 
 
 def workbook_bytes(report: dict) -> bytes:

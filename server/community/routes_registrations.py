@@ -3,6 +3,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from server.auth.permissions import require_user
+from server.common.qrimage import png_bytes, svg_bytes
 from server.community import pairings, registrations
 from server.community.blueprint import blp, dump, errors
 from server.community.schemas import (
@@ -23,7 +24,6 @@ from server.community.views import (
     RegistrationPreviewSchema,
     RegistrationSchema,
 )
-from server.events.qr import png_bytes, svg_bytes
 
 
 @blp.route("/communities/<int:community_id>/registration-qr")

@@ -38,7 +38,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("volunteer_service", "志愿服务", "Volunteer service", host="organization", audience="open",
          records_hours=True, needs_confirmation=False, late_rule=False, pays_at_checkin=False,
          deducts_absence=False, expects_roster=False, default_rule=(0, 0, 0, 10), reviewed_by="organizer"),
-    Kind("community_duty", "社区服务（双报到）", "Community service", host="community", audience="community",
+    Kind("community_duty", "社区服务", "Community service", host="community", audience="community",
          records_hours=True, needs_confirmation=True, late_rule=False, pays_at_checkin=False,
          deducts_absence=False, expects_roster=False, default_rule=(0, 0, 0, 10), reviewed_by="liaison"),
 )}

@@ -3,8 +3,9 @@ from flask import Response
 from flask.views import MethodView
 
 from server.auth.permissions import login_required, require_user
+from server.common import qrimage as qr
 from server.common.timeutil import utcnow
-from server.events import qr, services
+from server.events import services
 from server.events.schemas import (
     CancelSchema,
     EventCreateSchema,

@@ -1,9 +1,9 @@
 """Event request and response shapes, with field messages a form can show (zh-CN / English)."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from server.common import geo
 from server.common.schemas import Id, LocalDateTime, PageArgs
 from server.events.models import GEOFENCE_MODES, KINDS, QR_MODES, STATUSES
-from server.scans import geo
 
 AUDIENCE_CHOICES = ("open", "organization", "community")  # "claimers" is set by duty slots (server.community)
 
@@ -178,3 +178,12 @@ class QrTokenSchema(Schema):
     url = fields.String()
     expires_at = LocalDateTime()
     refresh_in_seconds = fields.Integer()
+
+
+class EventBriefSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    place_name = fields.String()
+    starts_at = fields.String()
+    ends_at = fields.String()

@@ -12,10 +12,9 @@ from server.common import audit, qrtoken
 from server.common.errors import ApiError
 from server.common.timeutil import iso_local
 from server.community.models import DutyClaim, DutySlot
-from server.events import tokens
+from server.events import audience, tokens
 from server.events.models import Event
 from server.extensions import db
-from server.scans import eligibility
 
 KIND_DEFAULTS = {
     "party_day": {"requires_checkout": False, "requires_confirmation": False, "audience": "organization"},
@@ -61,7 +60,7 @@ class Scope:
 
     def sees(self, event: Event) -> bool:
         """The Python twin of visible_clause(), for one event already loaded."""
-        return self.manages(event) or (event.status in VISIBLE_TO_MEMBERS and eligibility.is_eligible(self.user, event))
+        return self.manages(event) or (event.status in VISIBLE_TO_MEMBERS and audience.is_eligible(self.user, event))
 
 
 def scope_of(user: User) -> Scope:

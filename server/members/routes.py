@@ -6,9 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from server.auth.permissions import forbid, is_admin, login_required, organizer_org_ids, require_user
 from server.common.errors import ApiError
+from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.extensions import Blueprint
 from server.members import importer
-from server.reports.common import Sheet, csv_response, xlsx_response
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1", description="Roster import (CSV or XLSX)")
 

@@ -8,6 +8,7 @@ from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.auth.permissions import require_event_manager
 from server.common.errors import ApiError
+from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import utcnow
 from server.events.models import Event
 from server.extensions import db
@@ -15,11 +16,8 @@ from server.reports.common import (
     KIND_LABELS,
     METHOD_LABELS,
     STATE_LABELS,
-    Sheet,
-    csv_response,
     local_naive,
     local_text,
-    xlsx_response,
     yes_no,
 )
 

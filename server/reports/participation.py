@@ -23,6 +23,7 @@ from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
 from server.common.errors import ApiError
+from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
 from server.events.models import Event
 from server.extensions import db
@@ -31,13 +32,10 @@ from server.reports.common import (
     KIND_LABELS,
     METHOD_LABELS,
     STATE_LABELS,
-    Sheet,
-    csv_response,
     local_naive,
     month_bounds,
     parse_month,
     percent_text,
-    xlsx_response,
     yes_no,
 )
 

@@ -15,12 +15,13 @@ from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, liaison_community_ids
 from server.common.errors import ApiError
+from server.common.sheets import csv_response
 from server.common.timeutil import to_local, utcnow
 from server.events.models import Event
 from server.extensions import db
 from server.hours.models import EventServiceInfo, HoursReview
 from server.hours.services import COUNTED, HOURS_KINDS
-from server.reports.common import EVALUATION_LABELS, KIND_LABELS, csv_response, day_start
+from server.reports.common import EVALUATION_LABELS, KIND_LABELS, day_start
 
 STAR_THRESHOLDS = (100, 300, 600, 1000, 1500)
 STAR_LABELS = ("未达星级", "一星级志愿者", "二星级志愿者", "三星级志愿者", "四星级志愿者", "五星级志愿者")

@@ -1,6 +1,8 @@
 from marshmallow import Schema, fields, validate
 
+from server.attendance.schemas import AttendanceSchema
 from server.common.schemas import LocalDateTime
+from server.events.schemas import EventBriefSchema
 
 
 class LocationSchema(Schema):
@@ -14,30 +16,6 @@ class ScanInSchema(Schema):
     client_scan_id = fields.UUID(required=True)
     scanned_at = LocalDateTime(load_default=None, allow_none=True)
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
-
-
-class EventBriefSchema(Schema):
-    id = fields.Integer()
-    title = fields.String()
-    kind = fields.String()
-    place_name = fields.String()
-    starts_at = fields.String()
-    ends_at = fields.String()
-
-
-class AttendanceSchema(Schema):
-    id = fields.Integer()
-    event_id = fields.Integer()
-    user_id = fields.Integer()
-    state = fields.String()
-    checkin_at = fields.String(allow_none=True)
-    checkin_method = fields.String(allow_none=True)
-    checkout_at = fields.String(allow_none=True)
-    checkout_method = fields.String(allow_none=True)
-    late = fields.Boolean()
-    hours_claimed = fields.Float(allow_none=True)
-    hours_confirmed = fields.Float(allow_none=True)
-    note = fields.String()
 
 
 class ScanOutSchema(Schema):

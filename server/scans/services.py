@@ -18,16 +18,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.attendance import core
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
-from server.common import qrtoken
+from server.common import geo, qrtoken
 from server.common.errors import ApiError
 from server.common.i18n import message
 from server.common.timeutil import iso_local, utcnow
 from server.db_setup import reading
-from server.events import tokens
+from server.events import audience, tokens
+from server.events.brief import event_brief
 from server.events.models import Event
 from server.extensions import db
 from server.points.models import PointsRule
-from server.scans import eligibility, geo
 from server.scans.models import Scan
 
 STATUS = {
@@ -182,7 +182,7 @@ def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[
         raise _Refused("not_open_yet", {"opens_at": iso_local(event.window_opens_at)})
     if event.status == "closed" or at > event.window_closes_at:
         raise _Refused("closed")
-    if not eligibility.is_eligible(who, event):
+    if not audience.is_eligible(who, event):
         raise _Refused("not_eligible")
     _check_geofence(event, req, scan)
     method = "offline_qr" if offline else "qr"
@@ -241,8 +241,3 @@ def _check_capacity(event) -> None:
         Attendance.event_id == event.id, Attendance.state != "annulled"))
     if taken >= event.capacity:
         raise _Refused("capacity_full", {"capacity": event.capacity})
-
-
-def event_brief(event) -> dict:
-    return {"id": event.id, "title": event.title, "kind": event.kind, "place_name": event.place_name,
-            "starts_at": iso_local(event.starts_at), "ends_at": iso_local(event.ends_at)}

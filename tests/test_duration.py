@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from server.hours.rules import compute_hours
+from server.attendance.duration import compute_hours
 
 S = datetime(2026, 11, 1, 9, 0)
 E = S + timedelta(hours=3)
