@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_annulled": ("该记录已作废", "This record is already annulled"),
     "inactive_user": ("该账号已停用", "This account is disabled"),
     "too_large": ("提交的内容过大", "The request is too large"),
+    "report_bad_period": ("统计期间有误", "The report period is not valid"),
 }
 
 

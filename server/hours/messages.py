@@ -1,4 +1,4 @@
-"""Messages of hours, points rules and reports (zh-CN, English), registered once."""
+"""Messages of hours review (zh-CN, English), registered once."""
 from server.common.i18n import MESSAGES, register_messages
 
 HOURS_MESSAGES: dict[str, tuple[str, str]] = {
@@ -12,8 +12,6 @@ HOURS_MESSAGES: dict[str, tuple[str, str]] = {
     "hours_dispute_open": ("该记录已有待处理的异议，请等待答复", "This record already has an open dispute"),
     "hours_dispute_not_open": ("该异议已答复", "This dispute has already been answered"),
     "hours_not_yours": ("只能对自己的服务时长提出异议", "You can dispute only your own hours"),
-    "points_absence_excused": ("该缺席扣分已撤销", "This absence deduction was already cancelled"),
-    "report_bad_period": ("统计期间有误", "The report period is not valid"),
 }
 
 if MESSAGES.get("hours_own") != HOURS_MESSAGES["hours_own"]:  # a reload must not raise

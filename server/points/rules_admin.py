@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
-import server.hours.messages  # noqa: F401  (registers the message codes)
+import server.points.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.auth.permissions import can_manage_event, can_manage_org, forbid, is_admin, require_admin

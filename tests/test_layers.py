@@ -1,0 +1,40 @@
+"""The layer check: feature packages import down the layers of pyproject.toml's import-linter
+contract (docs/architecture.md draws them), and a planted upward import makes it fail."""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LINT = Path(sys.executable).parent / "lint-imports"
+
+
+def lint(where: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(LINT), "--no-cache", "--config", "pyproject.toml"], cwd=where,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_imports_follow_the_layers():
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_an_upward_import_breaks_the_check(tmp_path):
+    shutil.copytree(ROOT / "server", tmp_path / "server", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "server" / "common" / "timeutil.py"
+    planted.write_text(planted.read_text() + "\nfrom server.scans import services as _upward  # noqa\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "server.common is not allowed to import server.scans" in result.stdout
+
+
+def test_a_service_importing_another_features_routes_breaks_the_check(tmp_path):
+    """The models exemption is for models only: points reaching into hours' services is refused."""
+    shutil.copytree(ROOT / "server", tmp_path / "server", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    planted = tmp_path / "server" / "points" / "models.py"
+    planted.write_text(planted.read_text() + "\nimport server.attendance.lifecycle as _upward  # noqa\n")
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    assert "server.points is not allowed to import server.attendance" in result.stdout
