@@ -198,6 +198,29 @@ def test_idempotent_replay_returns_first_answer(world, make_event, token_for, sc
     assert q("select count(*) from points_ledger")[0][0] == 1
 
 
+def test_a_replay_speaks_the_language_of_its_own_request(world, make_event, token_for, login, q):
+    """The stored answer keeps codes; the words are rendered for whoever asks, replays included."""
+    eid = make_event("party_day")
+    member = login(world.phones.a1)
+    csid, token = str(uuid.uuid4()), token_for(eid)
+    first = member.post("/api/v1/scans", json={"token": token, "client_scan_id": csid})
+    replay = member.post("/api/v1/scans", json={"token": token, "client_scan_id": csid},
+                         headers={"Accept-Language": "en"})
+    assert first.status_code == replay.status_code == 201
+    assert first.get_json()["message"] == "签到成功" and replay.get_json()["message"] == "Checked in"
+    assert {k: v for k, v in first.get_json().items() if k != "message"} == \
+        {k: v for k, v in replay.get_json().items() if k != "message"}
+    refused = str(uuid.uuid4())
+    zh = member.post("/api/v1/scans", json={"token": "garbage", "client_scan_id": refused})
+    en = member.post("/api/v1/scans?lang=en", json={"token": "garbage", "client_scan_id": refused})
+    assert zh.status_code == en.status_code == 400
+    assert zh.get_json()["error"]["code"] == en.get_json()["error"]["code"] == "invalid_token"
+    assert en.get_json()["error"]["message"].startswith("This QR code")
+    assert "二维码" in zh.get_json()["error"]["message"]
+    stored = q("select response from scans where client_scan_id = :c", c=csid)[0][0]
+    assert "签到成功" not in str(stored)  # codes and values only
+
+
 def test_offline_scan_judged_at_scanned_at(world, make_event, token_for, scan, q):
     eid = make_event("volunteer_service", start_in=timedelta(hours=-2), hours=3)
     taken = utcnow() - timedelta(minutes=40)

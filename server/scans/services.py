@@ -107,7 +107,7 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
     if row is None or not row.active or row.session_epoch != session_epoch:
         raise ApiError(401, "unauthorized")
     if row.prior_status is not None:
-        return row.prior_response, row.prior_status
+        return rendered(row.prior_response), row.prior_status
     who = Member(user_id, row.community_id, row.branch_path)
     _check_clock(req, now)
     limited = throttled()
@@ -115,13 +115,22 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
         try:
             body, status = _judge(who, req, now, limited, tok, row)
             db.session.commit()
-            return body, status
+            return rendered(body), status
         except (IntegrityError, StaleDataError):  # a racing scan won: judge again on what it wrote
             db.session.rollback()
             row, limited = _read(user_id, req.client_scan_id, tok), False
             if row.prior_status is not None:
-                return row.prior_response, row.prior_status
+                return rendered(row.prior_response), row.prior_status
     raise ApiError(409, "conflict")
+
+
+def rendered(body: dict) -> dict:
+    """A stored answer holds codes only; its words are the language of the request that receives it."""
+    if "error" in body:
+        error = body["error"]
+        return {"error": {"code": error["code"], "message": message(error["code"]), "details": error["details"]}}
+    return {"outcome": body["outcome"], "message": message(body["outcome"]),
+            **{k: v for k, v in body.items() if k not in ("outcome", "message")}}
 
 
 def _read(user_id: int, client_scan_id: str, tok):
@@ -157,7 +166,7 @@ def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, r
         details = {**refusal.details, "offline": offline}
         if event is not None:
             details["event"] = event_brief(event)
-        body = {"error": {"code": refusal.code, "message": message(refusal.code), "details": details}}
+        body = {"error": {"code": refusal.code, "details": details}}
         status = STATUS[refusal.code]
         scan["outcome"] = refusal.code
     scan["http_status"], scan["response"] = status, body
@@ -207,7 +216,7 @@ def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[
         else:
             outcome = "already_checked_out"
     scan["outcome"], scan["attendance_id"] = outcome, att.id
-    body = {"outcome": outcome, "message": message(outcome), "offline": offline, "points_awarded": paid,
+    body = {"outcome": outcome, "offline": offline, "points_awarded": paid,
             "event": event_brief(event), "attendance": core.attendance_json(att)}
     return body, STATUS[outcome]
 
