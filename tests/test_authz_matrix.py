@@ -172,15 +172,15 @@ ROWS = [
     Row("GET", "/api/v1/events/{event_id}/qr", allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**party(c), "query": {"direction": "in", "format": "svg"}}),
 
-    # -- attendance of an event: its managers ------------------------------------------------------------
-    Row("GET", "/api/v1/events/{event_id}/attendance", allow(200, "org", "admin"), party),
-    Row("POST", "/api/v1/events/{event_id}/attendance", allow(201, "org", "admin"),
+    # -- attendance of an event: its managers (404 to whoever may not see the event) ------------------------------------------------------------
+    Row("GET", "/api/v1/events/{event_id}/attendance", allow(200, "org", "admin", **EVENT_MANAGERS), party),
+    Row("POST", "/api/v1/events/{event_id}/attendance", allow(201, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**fresh_party(c), "json": {"member_id": c.w.ids.a1, "reason": "忘带手机"}}),
-    Row("POST", "/api/v1/events/{event_id}/attendance/{attendance_id}/annul", allow(200, "org", "admin"),
+    Row("POST", "/api/v1/events/{event_id}/attendance/{attendance_id}/annul", allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**annul_target(c), "json": {"reason": "代签"}}),
-    Row("GET", "/api/v1/events/{event_id}/roster", allow(200, "org", "admin"), party),
-    Row("GET", "/api/v1/events/{event_id}/attendance.csv", allow(200, "org", "admin"), party),
-    Row("GET", "/api/v1/events/{event_id}/attendance.xlsx", allow(200, "org", "admin"), party),
+    Row("GET", "/api/v1/events/{event_id}/roster", allow(200, "org", "admin", **EVENT_MANAGERS), party),
+    Row("GET", "/api/v1/events/{event_id}/attendance.csv", allow(200, "org", "admin", **EVENT_MANAGERS), party),
+    Row("GET", "/api/v1/events/{event_id}/attendance.xlsx", allow(200, "org", "admin", **EVENT_MANAGERS), party),
     Row("GET", "/api/v1/me/attendance", allow(200, *SIGNED_IN)),
 
     # -- scans: anyone signed in, at an event open to all ------------------------------------------------
@@ -232,8 +232,9 @@ ROWS = [
     Row("GET", "/api/v1/hours/settings", allow(200, "liaison", "admin"), lambda c: {"query": c1(c)}),
     Row("PUT", "/api/v1/hours/settings", allow(200, "liaison", "admin"),
         lambda c: {"json": {**c1(c), "publicity_days": 3}}),
-    Row("GET", "/api/v1/hours/events/{event_id}/service-info", allow(200, "liaison", "admin"), duty_event),
-    Row("PUT", "/api/v1/hours/events/{event_id}/service-info", allow(200, "liaison", "admin"),
+    Row("GET", "/api/v1/hours/events/{event_id}/service-info", allow(200, "liaison", "admin", **EVENT_MANAGERS),
+        duty_event),
+    Row("PUT", "/api/v1/hours/events/{event_id}/service-info", allow(200, "liaison", "admin", **EVENT_MANAGERS),
         lambda c: {**duty_event(c), "json": {"recipient": "社区老人"}}),
 
     # -- reports and roster import of branch_a -------------------------------------------------------------

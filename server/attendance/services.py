@@ -11,11 +11,13 @@ from server.attendance import core
 from server.attendance.models import Attendance
 from server.auth import cards
 from server.auth.models import Organization, User
-from server.auth.permissions import is_admin, require_event_manager
+from server.auth.permissions import is_admin
+from server.auth.scope import scope_of
 from server.common import audit, qrtoken
 from server.common.errors import ApiError
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
 from server.events import audience
+from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
 from server.points import services as points
@@ -29,11 +31,7 @@ ITEM_COLUMNS = (Attendance.id, Attendance.event_id, Attendance.user_id, Attendan
 
 
 def managed_event(user: User, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise ApiError(404, "not_found", {"event_id": event_id})
-    require_event_manager(user, event)
-    return event
+    return event_for(scope_of(user), event_id, "manage")
 
 
 def roster_condition(event: Event):

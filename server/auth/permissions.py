@@ -4,7 +4,8 @@ from functools import wraps
 from flask import g, session
 
 from server.auth.models import Organization, User
-from server.common.errors import ApiError
+from server.auth.scope import scope_of
+from server.common.errors import Forbidden, Unauthorized
 from server.extensions import db
 
 
@@ -24,7 +25,7 @@ def current_user() -> User | None:
 def require_user() -> User:
     user = current_user()
     if user is None:
-        raise ApiError(401, "unauthorized")
+        raise Unauthorized()
     return user
 
 
@@ -37,54 +38,41 @@ def login_required(view):
 
 
 def forbid(details: dict | None = None):
-    raise ApiError(403, "forbidden", details)
+    raise Forbidden(details=details)
 
+
+# The questions below are asked of the request's one Scope (server.auth.scope); these names stay
+# for the services that ask about a user rather than a scope.
 
 def is_admin(user: User) -> bool:
-    return user.has_role("admin")
+    return scope_of(user).admin
 
 
 def organizer_org_ids(user: User) -> set[int]:
-    return {g_.organization_id for g_ in user.grants if g_.role == "organizer" and g_.organization_id}
+    return set(scope_of(user).org_ids)
 
 
 def liaison_community_ids(user: User) -> set[int]:
-    return {g_.community_id for g_ in user.grants if g_.role == "liaison" and g_.community_id}
+    return set(scope_of(user).community_ids)
 
 
 def organizer_paths(user: User) -> list[str]:
-    ids = organizer_org_ids(user)
-    if not ids:
-        return []
-    return list(db.session.scalars(db.select(Organization.path).where(Organization.id.in_(ids))))
+    return list(scope_of(user).org_paths)
 
 
 def can_manage_org(user: User, org: Organization | None) -> bool:
     """Admins everywhere; an organizer over their organizations and everything below them."""
-    if is_admin(user):
-        return True
-    if org is None:
-        return False
-    return any(org.path.startswith(p) for p in organizer_paths(user))
+    return scope_of(user).manages_org(org)
 
 
 def can_manage_community(user: User, community_id: int | None) -> bool:
-    return is_admin(user) or (community_id is not None and community_id in liaison_community_ids(user))
+    return scope_of(user).manages_community(community_id)
 
 
 def can_manage_event(user: User, event) -> bool:
-    if is_admin(user):
-        return True
-    if event.host_org_id and can_manage_org(user, event.host_org):
-        return True
-    return bool(event.host_community_id and event.host_community_id in liaison_community_ids(user))
-
-
-def require_event_manager(user: User, event) -> None:
-    if not can_manage_event(user, event):
-        forbid({"event_id": event.id})
+    return scope_of(user).manages_host(event.host_path, event.host_community_id)
 
 
 def require_admin(user: User) -> None:
-    if not is_admin(user):
+    if not scope_of(user).admin:
         forbid()

@@ -3,6 +3,7 @@ from flask import Response
 from flask.views import MethodView
 
 from server.auth.permissions import login_required, require_user
+from server.auth.scope import Scope, scope_of
 from server.common import qrimage as qr
 from server.common.timeutil import utcnow
 from server.events import services
@@ -27,8 +28,8 @@ IMAGE_DOC = {"responses": {"200": {"description": "The QR image of the code to s
     "image/svg+xml": {"schema": {"type": "string"}}}}}}
 
 
-def _scope() -> services.Scope:
-    return services.scope_of(require_user())
+def _scope() -> Scope:
+    return scope_of(require_user())
 
 
 @blp.route("/events")

@@ -1,18 +1,18 @@
 """Event rules: kind defaults, the check-in window, who may see, create and change what."""
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from server.attendance.models import Attendance
-from server.auth.models import Community, Organization, User
-from server.auth.permissions import forbid, is_admin, liaison_community_ids, organizer_paths
+from server.auth.models import Community, Organization
+from server.auth.permissions import forbid
+from server.auth.scope import Scope
 from server.common import audit, qrtoken
 from server.common.errors import ApiError
 from server.common.timeutil import iso_local
-from server.community.models import DutyClaim, DutySlot
-from server.events import audience, tokens
+from server.events import lookup, tokens
 from server.events.models import Event
 from server.extensions import db
 
@@ -21,7 +21,6 @@ KIND_DEFAULTS = {
     "volunteer_service": {"requires_checkout": True, "requires_confirmation": False, "audience": "open"},
     "community_duty": {"requires_checkout": True, "requires_confirmation": True, "audience": "community"},
 }
-VISIBLE_TO_MEMBERS = ("published", "closed")
 MAX_DURATION = timedelta(days=31)
 STATIC_REFRESH_S = 60  # a static screen still notices a rotated key within a minute
 FIELD_DEFAULTS = {"description": "", "place_name": "", "lat": None, "lng": None, "geofence_radius_m": None,
@@ -41,63 +40,9 @@ def new_event(kind, title, starts_at, ends_at, host_org_id=None, host_community_
                  window_closes_at=ends_at + closes_after, **values)
 
 
-@dataclass
-class Scope:
-    """What one user manages, loaded once per request so checks on many events cost no queries."""
-
-    user: User
-    admin: bool
-    org_paths: list[str]
-    community_ids: set[int]
-
-    def manages_org(self, org: Organization | None) -> bool:
-        return self.admin or (org is not None and any(org.path.startswith(p) for p in self.org_paths))
-
-    def manages(self, event: Event) -> bool:
-        if self.admin or (event.host_org_id and self.manages_org(event.host_org)):
-            return True
-        return event.host_community_id is not None and event.host_community_id in self.community_ids
-
-    def sees(self, event: Event) -> bool:
-        """The Python twin of visible_clause(), for one event already loaded."""
-        return self.manages(event) or (event.status in VISIBLE_TO_MEMBERS and audience.is_eligible(self.user, event))
-
-
-def scope_of(user: User) -> Scope:
-    return Scope(user, is_admin(user), organizer_paths(user), liaison_community_ids(user))
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-
-
-def visible_clause(scope: Scope):
-    """SQL for "this user may see the event": managed, or published/closed and eligible (see eligibility)."""
-    user, clauses = scope.user, []
-    if scope.admin:
-        return None
-    if scope.org_paths:
-        managed = select(Organization.id).where(or_(*[Organization.path.startswith(p) for p in scope.org_paths]))
-        clauses.append(Event.host_org_id.in_(managed))
-    if scope.community_ids:
-        clauses.append(Event.host_community_id.in_(sorted(scope.community_ids)))
-    audience = [Event.audience == "open"]
-    if user.branch is not None:
-        above = select(Organization.id).where(Organization.path.in_(_ancestor_paths(user.branch.path)))
-        audience.append(and_(Event.audience == "organization", Event.host_org_id.in_(above)))
-    if user.community_id is not None:
-        audience.append(and_(Event.audience == "community", Event.host_community_id == user.community_id))
-    claimed = select(DutySlot.event_id).join(DutyClaim, DutyClaim.slot_id == DutySlot.id).where(
-        DutyClaim.user_id == user.id, DutyClaim.status == "active")
-    audience.append(and_(Event.audience == "claimers", Event.id.in_(claimed)))
-    clauses.append(and_(Event.status.in_(VISIBLE_TO_MEMBERS), or_(*audience)))
-    return or_(*clauses)
-
-
 def list_events(scope: Scope, filters: dict, page: int, page_size: int, now: datetime) -> dict:
     """One count and one page query, whatever the page size."""
-    where = [c for c in (visible_clause(scope),) if c is not None]
+    where = [lookup.sees_clause(scope)]
     for key in ("kind", "status", "host_org_id", "host_community_id"):
         if filters.get(key) is not None:
             where.append(getattr(Event, key) == filters[key])
@@ -114,18 +59,11 @@ def list_events(scope: Scope, filters: dict, page: int, page_size: int, now: dat
 
 
 def visible_event(scope: Scope, event_id: int) -> Event:
-    """404 for an event this user may not see, so its existence does not leak."""
-    event = db.session.get(Event, event_id)
-    if event is None or not scope.sees(event):
-        raise ApiError(404, "not_found", {"event_id": event_id})
-    return event
+    return lookup.event_for(scope, event_id, "see")
 
 
 def managed_event(scope: Scope, event_id: int) -> Event:
-    event = visible_event(scope, event_id)
-    if not scope.manages(event):
-        forbid({"event_id": event_id})
-    return event
+    return lookup.event_for(scope, event_id, "manage")
 
 
 def values_of(event: Event) -> dict:
@@ -141,7 +79,7 @@ def event_view(event: Event, scope: Scope) -> dict:
             "host_community_name": event.host_community.name if event.host_community else None,
             "requires_checkout": event.requires_checkout, "key_version": event.key_version,
             "created_by_id": event.created_by_id, "created_at": event.created_at, "updated_at": event.updated_at,
-            "can_manage": scope.manages(event)}
+            "can_manage": lookup.manages(scope, event)}
 
 
 def _bi(zh: str, en: str) -> list[str]:

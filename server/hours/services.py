@@ -15,10 +15,9 @@ ledger pays a rule code once per attendance. Amounts are stored on entries, so r
 rewrite what was paid. A record in publication locks at locks_at; after that only a change sent as a
 correction (correction=true, with a reason) is accepted, and it is audited as "hours.correction.*".
 """
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -32,14 +31,14 @@ from server.auth.permissions import (
     can_manage_event,
     can_manage_org,
     forbid,
-    is_admin,
-    liaison_community_ids,
-    organizer_paths,
 )
+from server.auth.scope import Scope, scope_of
 from server.common import audit
 from server.common.audit import AuditLog
 from server.common.errors import ApiError
 from server.common.timeutil import iso_local, utcnow
+from server.events import lookup
+from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
 from server.hours.models import EventServiceInfo, HoursDispute, HoursReview, HoursSetting
@@ -63,43 +62,9 @@ DISPUTABLE = ("pending", "confirmed", "rejected", "no_checkout", "checked_out")
 
 # ---------------------------------------------------------------- who may review what
 
-@dataclass
-class Reviewer:
-    user: User
-    admin: bool
-    community_ids: set[int]
-    org_paths: list[str]
-
-    @property
-    def any(self) -> bool:
-        return self.admin or bool(self.community_ids) or bool(self.org_paths)
-
-    def may_review(self, event: Event) -> bool:
-        if event.kind not in HOURS_KINDS:
-            return False
-        if self.admin:
-            return True
-        if event.kind == "community_duty":
-            return event.host_community_id is not None and event.host_community_id in self.community_ids
-        org = event.host_org
-        return org is not None and any(org.path.startswith(p) for p in self.org_paths)
-
-    def clause(self):
-        """SQL twin of may_review (Event must be in the FROM clause)."""
-        if self.admin:
-            return Event.kind.in_(HOURS_KINDS)
-        clauses = []
-        if self.community_ids:
-            clauses.append(and_(Event.kind == "community_duty",
-                                Event.host_community_id.in_(sorted(self.community_ids))))
-        if self.org_paths:
-            managed = select(Organization.id).where(or_(*[Organization.path.startswith(p) for p in self.org_paths]))
-            clauses.append(and_(Event.kind == "volunteer_service", Event.host_org_id.in_(managed)))
-        return or_(*clauses) if clauses else false()
-
-
-def reviewer_of(user: User) -> Reviewer:
-    return Reviewer(user, is_admin(user), liaison_community_ids(user), organizer_paths(user))
+def reviewer_of(user: User) -> Scope:
+    """Who reviews what lives in the request's Scope (server.auth.scope, server.events.lookup)."""
+    return scope_of(user)
 
 
 # ---------------------------------------------------------------- small helpers
@@ -231,7 +196,7 @@ def _load_for_review(user: User, attendance_id: int):
         raise ApiError(409, "hours_no_hours", {"attendance_id": att.id, "kind": event.kind})
     if att.user_id == user.id:
         raise ApiError(403, "hours_own", {"attendance_id": att.id})
-    if not reviewer_of(user).may_review(event):
+    if not lookup.reviews(reviewer_of(user), event):
         forbid({"attendance_id": att.id, "hint": "liaisons review their communities' community_duty; "
                                                  "organizers their organizations' volunteer_service"})
     return att, event, review
@@ -319,7 +284,7 @@ def bulk_confirm(user: User, attendance_ids: list[int], evaluation: str | None =
     if own:
         raise ApiError(403, "hours_own", {"attendance_ids": own})
     reviewer = reviewer_of(user)
-    outside = [att.id for att, event, _r in rows if not reviewer.may_review(event)]
+    outside = [att.id for att, event, _r in rows if not lookup.reviews(reviewer, event)]
     if outside:
         forbid({"attendance_ids": outside})
     days = publicity_map([event for _a, event, _r in rows])
@@ -447,9 +412,9 @@ def queue(user: User, state: str = "todo", event_id: int | None = None, communit
     """The reviewer's queue: "todo" = pending, no_checkout and open disputes. Three queries."""
     now = now or utcnow()
     reviewer = reviewer_of(user)
-    if not reviewer.any:
+    if not reviewer.staff:
         forbid({"hint": "the hours queue is for liaisons, organizers and admins"})
-    where = [reviewer.clause(), Attendance.user_id != user.id]
+    where = [lookup.reviews_clause(reviewer), Attendance.user_id != user.id]
     if event_id is not None:
         where.append(Attendance.event_id == event_id)
     if community_id is not None:
@@ -490,7 +455,7 @@ def detail(user: User, attendance_id: int, now: datetime | None = None) -> dict:
     if row is None:
         raise ApiError(404, "not_found", {"attendance_id": attendance_id})
     att, event = row[0], row[1]
-    if att.user_id != user.id and not reviewer_of(user).may_review(event) and not can_manage_event(user, event):
+    if att.user_id != user.id and not lookup.reviews(reviewer_of(user), event) and not can_manage_event(user, event):
         forbid({"attendance_id": attendance_id})
     disputes = db.session.scalars(select(HoursDispute).where(HoursDispute.attendance_id == att.id)
                                   .order_by(HoursDispute.id)).all()
@@ -596,12 +561,7 @@ def put_setting(user: User, community_id: int | None, org_id: int | None, public
 
 
 def _managed_event(user: User, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise ApiError(404, "not_found", {"event_id": event_id})
-    if not can_manage_event(user, event) and not reviewer_of(user).may_review(event):
-        forbid({"event_id": event_id})
-    return event
+    return event_for(scope_of(user), event_id, "review")
 
 
 INFO_FIELDS = ("recipient", "content", "leader_name", "recorder_name")

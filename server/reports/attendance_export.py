@@ -6,10 +6,10 @@ from sqlalchemy import and_, case, false, select
 
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
-from server.auth.permissions import require_event_manager
-from server.common.errors import ApiError
+from server.auth.scope import scope_of
 from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import utcnow
+from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
 from server.reports.common import (
@@ -27,11 +27,7 @@ SUMMARY_HEADER = ["项目", "内容"]
 
 
 def _event(user, event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise ApiError(404, "not_found", {"event_id": event_id})
-    require_event_manager(user, event)
-    return event
+    return event_for(scope_of(user), event_id, "manage")
 
 
 def rows_of(event: Event) -> tuple[list[dict], dict]:
