@@ -172,11 +172,12 @@ ROWS = [
     Row("GET", "/api/v1/events/{event_id}/qr", allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**party(c), "query": {"direction": "in", "format": "svg"}}),
 
-    # -- attendance of an event: its managers (404 to whoever may not see the event) ------------------------------------------------------------
+    # -- attendance of an event: its managers (404 to whoever may not see the event) --------------------
     Row("GET", "/api/v1/events/{event_id}/attendance", allow(200, "org", "admin", **EVENT_MANAGERS), party),
     Row("POST", "/api/v1/events/{event_id}/attendance", allow(201, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**fresh_party(c), "json": {"member_id": c.w.ids.a1, "reason": "忘带手机"}}),
-    Row("POST", "/api/v1/events/{event_id}/attendance/{attendance_id}/annul", allow(200, "org", "admin", **EVENT_MANAGERS),
+    Row("POST", "/api/v1/events/{event_id}/attendance/{attendance_id}/annul",
+        allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**annul_target(c), "json": {"reason": "代签"}}),
     Row("GET", "/api/v1/events/{event_id}/roster", allow(200, "org", "admin", **EVENT_MANAGERS), party),
     Row("GET", "/api/v1/events/{event_id}/attendance.csv", allow(200, "org", "admin", **EVENT_MANAGERS), party),
