@@ -280,7 +280,11 @@ def test_validation_messages_name_the_fields(world, login):
     errors = field_errors(org.post(API, json={"kind": "party_day", "title": "  ", "starts_at": START,
                                               "ends_at": START, "geofence_mode": "enforce",
                                               "requires_confirmation": True}))
-    assert errors["ends_at"] == ["结束时间必须晚于开始时间 / ends_at must be after starts_at"]
+    assert errors["ends_at"] == ["结束时间必须晚于开始时间"]  # in the request's language, with its code
+    bad = {"kind": "party_day", "title": "x", "starts_at": START, "ends_at": START, "host_org_id": world.branch_a_id}
+    english = org.post(API, json=bad, headers={"Accept-Language": "en"}).get_json()["error"]["details"]
+    assert english["fields"]["json"]["ends_at"] == ["ends_at must be after starts_at"]
+    assert english["codes"]["ends_at"] == "event_ends_before_start"
     assert "host_org_id" in errors and "title" in errors and "requires_confirmation" in errors
     assert "lat" in errors["geofence_mode"][0] and "geofence_radius_m" in errors["geofence_mode"][0]
     errors = field_errors(org.post(API, json={"kind": "picnic", "starts_at": "tomorrow", "capacity": 0, "lat": 30}))

@@ -9,11 +9,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.attendance.duration import compute_hours
 from server.attendance.models import Attendance
 from server.common.timeutil import iso_local
+from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
 from server.points import services as points
 
-OPEN_STATES = ("checked_in",)
 TABLE = Attendance.__table__
 INSERT = insert(TABLE).returning(TABLE.c.id)
 CHECK_OUT = update(TABLE).where(TABLE.c.id == bindparam("att_id"), TABLE.c.version == bindparam("seen_version"))
@@ -21,7 +21,7 @@ LOOK_UP = object()  # rule not given: read it (the scan path passes the one it j
 
 
 def is_late(event, at: datetime) -> bool:
-    return event.kind == "party_day" and at > event.starts_at + timedelta(minutes=event.late_after_minutes)
+    return KINDS[event.kind].late_rule and at > event.starts_at + timedelta(minutes=event.late_after_minutes)
 
 
 @dataclass
@@ -56,11 +56,12 @@ def check_in(event, user_id: int, at: datetime, method: str, actor_id: int | Non
         "late": late, "note": note, "version": 1}).scalar_one()
     att = AttendanceState(att_id, event.id, user_id, "checked_in", at, method, late=late, note=note)
     paid = 0
-    if event.kind == "party_day":
+    kind = KINDS[event.kind]
+    if kind.pays_at_checkin:
         rule = points.rule_for(event.kind) if rule is LOOK_UP else rule
         if rule is not None:
             amount = rule.late_checkin_points if late else rule.checkin_points
-            code = "party_day.late_checkin" if late else "party_day.checkin"
+            code = kind.rule_code("late_checkin" if late else "checkin")
             paid = points.pay_at_once(user_id, att_id, code, amount, actor_id)
     return att, paid
 

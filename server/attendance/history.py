@@ -4,13 +4,12 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from server.attendance import core
+from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
 from server.common.timeutil import local_zone, to_utc_naive
 from server.events.brief import event_brief
 from server.events.models import Event
 from server.extensions import db
-
-COUNTED = ("checked_out", "confirmed")
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -19,7 +19,7 @@ OPEN = ("checked_in",)                    # a check-out may still come
 COUNTED = ("checked_out", "confirmed")    # hours_confirmed of these count toward hours and points
 ATTENDED = tuple(s for s in STATES if s not in ("annulled", "rejected"))  # was there, for participation
 
-# action -> (states it may start from, state it ends in; None keeps the state)
+# action -> (states it may start from, state it ends in; None: kept, or decided by the action)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "check_out": (("checked_in",), None),              # checked_out, or pending when the kind needs confirmation
     "confirm": (("pending",), "confirmed"),
@@ -28,6 +28,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "set": (("no_checkout",), "confirmed"),
     "close": (("checked_in",), "no_checkout"),
     "annul": (tuple(s for s in STATES if s != "annulled"), "annulled"),
+    "dispute": (("pending", "confirmed", "rejected", "no_checkout", "checked_out"), None),  # the member objects
 }
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import core
+from server.attendance import core, lifecycle
 from server.attendance.models import Attendance
 from server.auth import cards
 from server.auth.models import Organization, User
@@ -17,6 +17,7 @@ from server.common import audit, qrtoken
 from server.common.errors import ApiError
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
 from server.events import audience
+from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
@@ -36,7 +37,7 @@ def managed_event(user: User, event_id: int) -> Event:
 
 def roster_condition(event: Event):
     """Who is expected: the host organization's subtree, or the host community's registered members."""
-    if event.host_org is not None and (event.kind == "party_day" or event.audience == "organization"):
+    if event.host_org is not None and (KINDS[event.kind].expects_roster or event.audience == "organization"):
         return and_(User.active.is_(True), Organization.path.like(event.host_org.path + "%"))
     if event.host_community_id is not None and event.audience == "community":
         return and_(User.active.is_(True), User.community_id == event.host_community_id)
@@ -72,7 +73,7 @@ def _search(stmt, q: str | None):
 def summary(event: Event) -> dict:
     """All counts in one aggregate query; expected/absent only for a party day (the branch roster)."""
     live = Attendance.state != "annulled"
-    roster = roster_condition(event) if event.kind == "party_day" else None
+    roster = roster_condition(event) if KINDS[event.kind].expects_roster else None
     cols = [
         func.count(case((live, 1))), func.count(case((and_(live, Attendance.checkout_at.is_not(None)), 1))),
         func.count(case((and_(live, Attendance.late.is_(True)), 1))),
@@ -180,7 +181,7 @@ def manual_checkin(actor: User, event_id: int, reason: str, member_id: int | Non
                 raise ApiError(409, "conflict", {"reason": "no_checkout_for_event", "event_id": event.id})
             if att is None or att.state == "annulled":
                 raise _conflict("not_checked_in", att, member)
-            if att.state not in core.OPEN_STATES:
+            if att.state not in lifecycle.OPEN:
                 raise _conflict("already_checked_out", att, member)
             before = core.attendance_json(att)
             att, paid = core.check_out(event, att, now, method, actor_id=actor.id)

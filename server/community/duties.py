@@ -13,6 +13,7 @@ from server.common.errors import ApiError
 from server.common.timeutil import utcnow
 from server.community.access import community_or_404, get_or_404, require_liaison
 from server.community.models import Duty, DutyClaim, DutySlot
+from server.events.kinds import SLOT_KIND
 from server.events.models import Event
 from server.events.services import new_event
 from server.extensions import db
@@ -33,7 +34,7 @@ def _new_slot(duty: Duty, data: dict, actor: User, now: datetime, index: int | N
         raise _field_error("ends_at", "结束时间应晚于开始时间", "must be after starts_at", index)
     if data["ends_at"] <= now:
         raise _field_error("ends_at", "该时段已经结束", "the slot is already over", index)
-    event = new_event("community_duty", duty.title, data["starts_at"], data["ends_at"],
+    event = new_event(SLOT_KIND, duty.title, data["starts_at"], data["ends_at"],
                       host_community_id=duty.community_id, audience="claimers", description=duty.description,
                       place_name=duty.place_name, created_by_id=actor.id)
     db.session.add(event)

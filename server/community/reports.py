@@ -14,17 +14,19 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import case, func, or_, select
 
+from server.attendance import lifecycle
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid
 from server.common.timeutil import local_zone, to_utc_naive
 from server.community.access import community_or_404, get_or_404, require_liaison
 from server.community.models import CommunityRegistration, Duty, DutyClaim, DutySlot, MemberEvaluation
+from server.events.kinds import codes_where
 from server.events.models import Event
 from server.extensions import db
 
 RATING_LABELS = {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "较差"}
-NOT_COUNTED = ("annulled", "rejected")
+DUTY_KINDS = codes_where(host="community")  # served in the member's own community
 
 
 @dataclass
@@ -81,7 +83,7 @@ def community_report(user: User, community_id: int, year: int, quarter: int | No
                     .where(Duty.community_id == community_id, DutySlot.starts_at >= period.starts_at,
                            DutySlot.starts_at < period.ends_at))
     served_here = (select(Attendance.user_id).join(Event, Event.id == Attendance.event_id)
-                   .where(Event.host_community_id == community_id, Event.kind == "community_duty",
+                   .where(Event.host_community_id == community_id, Event.kind.in_(DUTY_KINDS),
                           Event.starts_at >= period.starts_at, Event.starts_at < period.ends_at))
     members = select(User.id).where(or_(User.community_id == community_id, User.id.in_(claimed_here),
                                         User.id.in_(served_here)))
@@ -106,10 +108,10 @@ def _report(scope: dict, members, community_id: int | None, period: Period, year
     claims = dict(db.session.execute(claims_q.group_by(DutyClaim.user_id)).all())
 
     confirmed = case((Attendance.state == "confirmed", func.coalesce(Attendance.hours_confirmed, 0)), else_=0)
-    attended = case((Attendance.state.in_(NOT_COUNTED), 0), else_=1)
+    attended = case((Attendance.state.in_(lifecycle.ATTENDED), 1), else_=0)
     att_q = (select(Attendance.user_id, func.sum(attended), func.sum(confirmed))
              .join(Event, Event.id == Attendance.event_id)
-             .where(Attendance.user_id.in_(members), Event.kind == "community_duty", *in_period))
+             .where(Attendance.user_id.in_(members), Event.kind.in_(DUTY_KINDS), *in_period))
     if community_id is not None:
         att_q = att_q.where(Event.host_community_id == community_id)
     service = {uid: (int(n or 0), float(h or 0)) for uid, n, h in

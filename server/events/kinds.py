@@ -52,3 +52,4 @@ def kind_of(code: str) -> Kind:
 def codes_where(**flags) -> tuple[str, ...]:
     """Kinds with the given flags, for SQL filters: codes_where(records_hours=True)."""
     return tuple(k.code for k in KINDS.values() if all(getattr(k, f) == v for f, v in flags.items()))
+SLOT_KIND = next(k.code for k in KINDS.values() if k.host == "community")  # a community's duty slots are its events

@@ -6,9 +6,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.auth.models import Community, Organization
 from server.common.timeutil import utcnow
+from server.events.kinds import CODES
 from server.extensions import db
 
-KINDS = ("party_day", "volunteer_service", "community_duty")
+KINDS = CODES  # the kinds table (server/events/kinds.py) is their one home
 STATUSES = ("draft", "published", "cancelled", "closed")
 GEOFENCE_MODES = ("off", "record", "enforce")
 QR_MODES = ("rotating", "static")

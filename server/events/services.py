@@ -5,22 +5,20 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+import server.events.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization
 from server.auth.permissions import forbid
 from server.auth.scope import Scope
 from server.common import audit, qrtoken
-from server.common.errors import ApiError
+from server.common.errors import ApiError, Invalid
+from server.common.i18n import lang
 from server.common.timeutil import iso_local
 from server.events import lookup, tokens
+from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
 
-KIND_DEFAULTS = {
-    "party_day": {"requires_checkout": False, "requires_confirmation": False, "audience": "organization"},
-    "volunteer_service": {"requires_checkout": True, "requires_confirmation": False, "audience": "open"},
-    "community_duty": {"requires_checkout": True, "requires_confirmation": True, "audience": "community"},
-}
 MAX_DURATION = timedelta(days=31)
 STATIC_REFRESH_S = 60  # a static screen still notices a rotated key within a minute
 FIELD_DEFAULTS = {"description": "", "place_name": "", "lat": None, "lng": None, "geofence_radius_m": None,
@@ -34,7 +32,9 @@ COLUMNS = ("title", "description", "host_org_id", "host_community_id", "starts_a
 def new_event(kind, title, starts_at, ends_at, host_org_id=None, host_community_id=None,
               opens_before=timedelta(minutes=30), closes_after=timedelta(minutes=30), **fields) -> Event:
     """An event with its kind's defaults; fields override them."""
-    values = {**KIND_DEFAULTS[kind], **fields}
+    behaviour = KINDS[kind]
+    values = {"requires_checkout": behaviour.records_hours, "requires_confirmation": behaviour.needs_confirmation,
+              "audience": behaviour.audience, **fields}
     return Event(kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, host_org_id=host_org_id,
                  host_community_id=host_community_id, window_opens_at=starts_at - opens_before,
                  window_closes_at=ends_at + closes_after, **values)
@@ -82,50 +82,43 @@ def event_view(event: Event, scope: Scope) -> dict:
             "can_manage": lookup.manages(scope, event)}
 
 
-def _bi(zh: str, en: str) -> list[str]:
-    return [f"{zh} / {en}"]
-
-
 def _check(v: dict) -> tuple[dict, Organization | None]:
     """Rules across fields, on the full values after a create or a change; returns (errors, host org)."""
-    errors: dict[str, list[str]] = {}
-    kind, org = v["kind"], None
+    errors: dict[str, str | tuple[str, dict]] = {}
+    kind, org = KINDS[v["kind"]], None
+    named = {"kind": kind.label(lang())}
     if not v["title"]:
-        errors["title"] = _bi("请填写活动名称", "title is required")
+        errors["title"] = "event_title_required"
     if v["ends_at"] <= v["starts_at"]:
-        errors["ends_at"] = _bi("结束时间必须晚于开始时间", "ends_at must be after starts_at")
+        errors["ends_at"] = "event_ends_before_start"
     elif v["ends_at"] - v["starts_at"] > MAX_DURATION:
-        errors["ends_at"] = _bi("活动时长不能超过 31 天", "an event lasts at most 31 days")
-    if kind == "community_duty":
+        errors["ends_at"] = ("event_too_long", {"days": MAX_DURATION.days})
+    if kind.host == "community":
         if v["host_community_id"] is None:
-            errors["host_community_id"] = _bi("社区服务须指定主办社区", "community_duty needs host_community_id")
+            errors["host_community_id"] = ("event_needs_community", named)
         elif db.session.get(Community, v["host_community_id"]) is None:
-            errors["host_community_id"] = _bi("主办社区不存在", "no such community")
+            errors["host_community_id"] = "event_no_such_community"
         if v["host_org_id"] is not None:
-            errors["host_org_id"] = _bi("社区服务由社区主办，不填主办组织",
-                                          "community_duty is hosted by a community only")
+            errors["host_org_id"] = ("event_hosted_by_community", named)
     else:
         if v["host_org_id"] is None:
-            errors["host_org_id"] = _bi("须指定主办党组织", f"{kind} needs host_org_id")
+            errors["host_org_id"] = ("event_needs_org", named)
         elif (org := db.session.get(Organization, v["host_org_id"])) is None:
-            errors["host_org_id"] = _bi("主办党组织不存在", "no such organization")
+            errors["host_org_id"] = "event_no_such_org"
         if v["host_community_id"] is not None:
-            errors["host_community_id"] = _bi("该类活动由党组织主办，不填主办社区",
-                                                f"{kind} is hosted by an organization only")
-    if v["audience"] == "organization" and kind == "community_duty":
-        errors["audience"] = _bi("社区服务的参加范围只能是 open 或 community",
-                                 "community_duty audience is open or community")
-    if v["audience"] == "community" and kind != "community_duty":
-        errors["audience"] = _bi("只有社区服务可按社区限定参加范围", "audience community needs a community_duty")
-    if kind == "party_day" and v["requires_confirmation"]:
-        errors["requires_confirmation"] = _bi("主题党日不签退，无需确认时长", "party_day has no hours to confirm")
-    if kind == "community_duty" and not v["requires_confirmation"]:
-        errors["requires_confirmation"] = _bi("社区服务时长须由联络员确认", "community_duty hours are always confirmed")
+            errors["host_community_id"] = ("event_hosted_by_org", named)
+    if v["audience"] == "organization" and kind.host == "community":
+        errors["audience"] = ("event_audience_not_org", named)
+    if v["audience"] == "community" and kind.host != "community":
+        errors["audience"] = "event_audience_community"
+    if v["requires_confirmation"] and not kind.records_hours:
+        errors["requires_confirmation"] = ("event_no_hours_to_confirm", named)
+    if kind.needs_confirmation and not v["requires_confirmation"]:
+        errors["requires_confirmation"] = ("event_hours_always_confirmed", named)
     if v["geofence_mode"] != "off":
         missing = [k for k in ("lat", "lng", "geofence_radius_m") if v[k] is None]
         if missing:
-            errors["geofence_mode"] = _bi(f"开启定位校验须填写 {', '.join(missing)}",
-                                          f"geofence_mode {v['geofence_mode']} needs {', '.join(missing)}")
+            errors["geofence_mode"] = ("event_geofence_needs", {"missing": ", ".join(missing)})
     return errors, org
 
 
@@ -140,11 +133,12 @@ def create_event(scope: Scope, data: dict) -> Event:
     """Admins anywhere; organizers for their organizations and below; liaisons for their communities."""
     if not (scope.admin or scope.org_paths or scope.community_ids):
         forbid()
-    kind_defaults = {k: KIND_DEFAULTS[data["kind"]][k] for k in ("audience", "requires_confirmation")}
+    kind = KINDS[data["kind"]]
+    kind_defaults = {"audience": kind.audience, "requires_confirmation": kind.needs_confirmation}
     v = {**FIELD_DEFAULTS, **kind_defaults, **data}
     errors, org = _check(v)
     if errors:
-        raise ApiError(422, "validation_error", {"fields": {"json": errors}})
+        raise Invalid(errors)
     _require_host(scope, v, org)
     named = ("title", "starts_at", "ends_at", "host_org_id", "host_community_id")
     fields = {k: v[k] for k in COLUMNS if k not in named}
@@ -169,9 +163,9 @@ def update_event(scope: Scope, event_id: int, data: dict) -> Event:
     v = {**before, **data, "kind": event.kind}
     errors, org = _check(v)
     if data.get("kind", event.kind) != event.kind:
-        errors["kind"] = _bi("活动类型创建后不能修改", "kind cannot change after creation")
+        errors["kind"] = "event_kind_fixed"
     if errors:
-        raise ApiError(422, "validation_error", {"fields": {"json": errors}})
+        raise Invalid(errors)
     changed = {k for k in v if v[k] != before[k]}
     if event.audience == "claimers" and changed & {"starts_at", "ends_at", "status"}:
         raise ApiError(409, "conflict", {"reason": "a duty slot's event: change the slot instead"})
@@ -229,8 +223,7 @@ def current_code(scope: Scope, event_id: int, direction: str, now: datetime) -> 
     if event.status in ("draft", "cancelled"):
         raise ApiError(409, "conflict", {"status": event.status, "reason": f"no code for a {event.status} event"})
     if direction == "out" and not event.requires_checkout:
-        raise ApiError(422, "validation_error", {"fields": {"query": {"direction": _bi(
-            "该活动只需签到，没有签退码", "this event has no check-out, so no out code")}}})
+        raise Invalid({"direction": "event_no_checkout_code"}, location="query")
     token, url, expires = tokens.issue(event, direction, now)
     period = tokens.rotate_seconds()
     refresh = STATIC_REFRESH_S if event.qr_mode == "static" else period - tokens.epoch(now) % period

@@ -16,6 +16,7 @@ from server.attendance.models import Attendance
 from server.common import audit
 from server.common.audit import AuditLog
 from server.common.timeutil import utcnow
+from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
 from server.points import rules_admin
@@ -57,7 +58,7 @@ def close_event(event_id: int, now: datetime | None = None, actor_id: int | None
                  "reason": "签到时段结束仍未签退 / check-in window closed without a check-out", "created_at": now}
                 for aid in open_ids])
             result["no_checkout"] = len(open_ids)
-    if event.kind == "party_day":
+    if KINDS[event.kind].deducts_absence:
         deducted = rules_admin.deduct_absentees(event, actor_id, now)
         result["absent"], result["absence_points"] = deducted["absent"], deducted["points"]
     audit.record(actor_id, "event.close", "event", event.id, {"status": "published"},

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 import server.hours.messages  # noqa: F401  (registers the message codes)
-from server.attendance import core
+from server.attendance import core, lifecycle
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import (
@@ -35,9 +35,10 @@ from server.auth.permissions import (
 from server.auth.scope import Scope, scope_of
 from server.common import audit
 from server.common.audit import AuditLog
-from server.common.errors import ApiError
+from server.common.errors import ApiError, Conflict
 from server.common.timeutil import iso_local, utcnow
 from server.events import lookup
+from server.events.kinds import codes_where
 from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
@@ -45,19 +46,11 @@ from server.hours.models import EventServiceInfo, HoursDispute, HoursReview, Hou
 from server.points import services as points
 from server.points.models import PointsEntry
 
-HOURS_KINDS = ("volunteer_service", "community_duty")
-COUNTED = ("confirmed", "checked_out")  # states whose hours_confirmed count
+HOURS_KINDS = codes_where(records_hours=True)
 QUEUE_STATES = ("todo", "pending", "no_checkout", "disputed", "confirmed", "rejected", "checked_out", "all")
 BULK_MAX = 500
 EPS = 1e-9
 
-ALLOWED = {
-    "confirm": ("pending",),
-    "adjust": ("pending", "confirmed", "rejected", "checked_out"),
-    "reject": ("pending", "confirmed", "checked_out", "no_checkout"),
-    "set": ("no_checkout",),
-}
-DISPUTABLE = ("pending", "confirmed", "rejected", "no_checkout", "checked_out")
 
 
 # ---------------------------------------------------------------- who may review what
@@ -223,8 +216,9 @@ def act(user: User, attendance_id: int, action: str, *, hours: float | None = No
     now = now or utcnow()
     reason = (reason or "").strip()
     att, event, review = _load_for_review(user, attendance_id)
-    if att.state not in ALLOWED[action]:
-        raise ApiError(409, "hours_state", {"state": att.state, "action": action, "allowed": list(ALLOWED[action])})
+    if not lifecycle.allowed(action, att.state):
+        raise Conflict("hours_state", {"state": att.state, "action": action,
+                                       "allowed": list(lifecycle.TRANSITIONS[action][0])})
     locked = _is_locked(review, now)
     if locked and not correction:
         raise ApiError(409, "hours_locked", {"locks_at": iso_local(review.locks_at),
@@ -321,8 +315,9 @@ def open_dispute(user: User, attendance_id: int, message: str, now: datetime | N
         raise ApiError(403, "hours_not_yours", {"attendance_id": att.id})
     if event.kind not in HOURS_KINDS or not event.requires_checkout:
         raise ApiError(409, "hours_no_hours", {"attendance_id": att.id, "kind": event.kind})
-    if att.state not in DISPUTABLE:
-        raise ApiError(409, "hours_state", {"state": att.state, "action": "dispute", "allowed": list(DISPUTABLE)})
+    if not lifecycle.allowed("dispute", att.state):
+        raise Conflict("hours_state", {"state": att.state, "action": "dispute",
+                                       "allowed": list(lifecycle.TRANSITIONS["dispute"][0])})
     if _is_locked(review, now):
         raise ApiError(409, "hours_locked", {"locks_at": iso_local(review.locks_at)})
     if db.session.scalar(select(HoursDispute.id).where(HoursDispute.attendance_id == att.id,
@@ -494,7 +489,7 @@ def publication(user: User, community_id: int | None, org_id: int | None, now: d
     if community_id is not None:
         if user.community_id != community_id and not can_manage_community(user, community_id):
             forbid({"community_id": community_id})
-        where += [Event.kind == "community_duty", Event.host_community_id == community_id]
+        where += [Event.kind.in_(codes_where(reviewed_by="liaison")), Event.host_community_id == community_id]
     else:
         org = db.session.get(Organization, org_id)
         if org is None:

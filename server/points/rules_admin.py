@@ -14,24 +14,32 @@ from server.auth.permissions import can_manage_event, can_manage_org, forbid, is
 from server.common import audit
 from server.common.audit import AuditLog
 from server.common.errors import ApiError
+from server.common.i18n import lang, message
 from server.common.timeutil import iso_local, to_local, utcnow
-from server.events.models import KINDS, Event
+from server.events.kinds import KINDS
+from server.events.models import Event
 from server.extensions import db
 from server.hours.models import AbsenceDeduction
 from server.points.models import PointsEntry, PointsRule
 from server.points.services import DEFAULT_RULES, rule_for
 
 RULE_FIELDS = ("checkin_points", "late_checkin_points", "absence_points", "per_hour_points", "cap_per_activity")
-ABSENCE_CODE = "party_day.absence"
-RULE_CODES = {
-    "party_day.checkin": "主题党日按时签到 / party_day check-in on time (checkin_points)",
-    "party_day.late_checkin": "主题党日迟到签到 / party_day late check-in (late_checkin_points)",
-    ABSENCE_CODE: "主题党日缺席（活动结束时仍未签到的名册成员）/ absent from a party_day (absence_points, ≤ 0)",
-    "volunteer_service.hours": "志愿服务时长 / volunteer hours (per_hour_points × hours, at most cap_per_activity)",
-    "community_duty.hours": "社区服务时长（联络员确认后）/ community duty hours once confirmed (same formula)",
-    "<kind>.hours.<n>": "时长更正后的重新计分（原分已冲销）/ hours paid again after a correction, the old "
-                        "payment reversed",
+RULE_TEXT = {  # what each rule code pays, per kind that has it; {kind} is the kind's label
+    "checkin": "points_code_checkin", "late_checkin": "points_code_late_checkin",
+    "absence": "points_code_absence", "hours": "points_code_hours",
 }
+
+
+def rule_codes() -> dict[str, str]:
+    """Every rule code the ledger can hold, described in the request's language, from the kinds table."""
+    codes = {}
+    for kind in KINDS.values():
+        named = {"kind": kind.label(lang())}
+        wanted = (["checkin", "late_checkin"] if kind.pays_at_checkin else []) + \
+            (["absence"] if kind.deducts_absence else []) + (["hours"] if kind.records_hours else [])
+        codes.update({kind.rule_code(what): message(RULE_TEXT[what], **named) for what in wanted})
+    codes["<kind>.hours.<n>"] = message("points_code_repaid")
+    return codes
 
 
 def rule_json(rule: PointsRule) -> dict:
@@ -42,7 +50,7 @@ def list_rules() -> dict:
     rules = db.session.scalars(select(PointsRule).order_by(PointsRule.kind)).all()
     order = {k: i for i, k in enumerate(KINDS)}
     return {"rules": [rule_json(r) for r in sorted(rules, key=lambda r: order.get(r.kind, 99))],
-            "codes": RULE_CODES}
+            "codes": rule_codes()}
 
 
 def update_rules(user: User, changes: list[dict], reason: str = "") -> dict:
@@ -90,20 +98,21 @@ def deduct_absentees(event: Event, actor_id: int | None = None, now: datetime | 
     """Write the absence deduction for each roster member who never checked in, in the caller's
     transaction. Bulk statements only; absence_deductions' unique (event_id, user_id) pays once."""
     now = now or utcnow()
-    if event.kind != "party_day" or event.host_org is None:
+    kind = KINDS[event.kind]
+    if not kind.deducts_absence or event.host_org is None:
         return {"absent": 0, "points": 0}
     already = select(AbsenceDeduction.user_id).where(AbsenceDeduction.event_id == event.id)
     absent = list(db.session.scalars(roster_absentees(event).where(User.id.not_in(already)).order_by(User.id)))
     if not absent:
         return {"absent": 0, "points": 0}
-    rule = rule_for("party_day")
+    rule = rule_for(kind.code)
     amount = min(rule.absence_points, 0) if rule is not None else 0
     reason = f"缺席主题党日：{event.title}"[:255]
     entry_of: dict[int, int] = {}
     if amount:
         rows = db.session.execute(
             insert(PointsEntry).returning(PointsEntry.id, PointsEntry.user_id, sort_by_parameter_order=True),
-            [{"user_id": uid, "amount": amount, "rule_code": ABSENCE_CODE, "entry_type": "pay",
+            [{"user_id": uid, "amount": amount, "rule_code": kind.rule_code("absence"), "entry_type": "pay",
               "attendance_id": None, "reverses_id": None, "reason": reason, "actor_id": actor_id,
               "created_at": now} for uid in absent]).all()
         entry_of = {r.user_id: r.id for r in rows}
@@ -112,7 +121,7 @@ def deduct_absentees(event: Event, actor_id: int | None = None, now: datetime | 
          "created_at": now} for uid in absent])
     db.session.execute(insert(AuditLog), [
         {"actor_id": actor_id, "action": "points.absence", "object_type": "user", "object_id": uid,
-         "before": None, "after": {"event_id": event.id, "amount": amount, "rule_code": ABSENCE_CODE},
+         "before": None, "after": {"event_id": event.id, "amount": amount, "rule_code": kind.rule_code("absence")},
          "reason": reason, "created_at": now} for uid in absent])
     return {"absent": len(absent), "points": amount * len(absent)}
 

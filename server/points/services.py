@@ -8,6 +8,7 @@ from server.auth.models import Organization, User
 from server.auth.permissions import can_manage_community, can_manage_org, forbid, is_admin
 from server.common.errors import ApiError
 from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
+from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
 from server.points.models import PointsEntry, PointsRule
@@ -15,11 +16,8 @@ from server.points.models import PointsEntry, PointsRule
 LEADERBOARD_SIZE = 50
 PAY = insert(PointsEntry.__table__)
 
-DEFAULT_RULES = {
-    "party_day": {"checkin_points": 5, "late_checkin_points": 3, "absence_points": -2, "per_hour_points": 0},
-    "volunteer_service": {"checkin_points": 0, "late_checkin_points": 0, "absence_points": 0, "per_hour_points": 10},
-    "community_duty": {"checkin_points": 0, "late_checkin_points": 0, "absence_points": 0, "per_hour_points": 10},
-}
+DEFAULT_RULES = {code: dict(zip(("checkin_points", "late_checkin_points", "absence_points", "per_hour_points"),
+                                  kind.default_rule, strict=True)) for code, kind in KINDS.items()}
 
 
 def ensure_default_rules() -> None:

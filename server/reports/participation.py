@@ -19,15 +19,17 @@ from datetime import datetime
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import aliased
 
+from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
 from server.common.errors import ApiError
 from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
+from server.events.kinds import codes_where
 from server.events.models import Event
 from server.extensions import db
-from server.hours.services import COUNTED, HOURS_KINDS
+from server.hours.services import HOURS_KINDS
 from server.reports.common import (
     KIND_LABELS,
     METHOD_LABELS,
@@ -40,9 +42,6 @@ from server.reports.common import (
 )
 
 PARTY_STATUSES = ("published", "closed")
-ROW_HEADER = ["组织", "党员人数", "应到人次", "实到人次", "出勤率", "缺席人次", "迟到人次", "志愿服务时长（小时）",
-              "社区服务时长（小时）", "服务时长合计（小时）", "已报到社区人数", "报到率", "本年到社区服务人数",
-              "社区服务率"]
 
 
 def _org_for(viewer: User, org_id: int | None) -> Organization:
@@ -71,17 +70,25 @@ def _rate(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
+HOURS_KEYS = tuple(f"{code}_hours" for code in HOURS_KINDS)  # one column of hours per kind that records them
+ROSTER_KINDS = codes_where(expects_roster=True)  # kinds whose expected attendees are the host's roster
+DUTY_KINDS = codes_where(host="community")  # kinds served in the member's own community
+ROW_HEADER = ["组织", "党员人数", "应到人次", "实到人次", "出勤率", "缺席人次", "迟到人次",
+              *(f"{KIND_LABELS[code]}时长（小时）" for code in HOURS_KINDS), "服务时长合计（小时）", "已报到社区人数",
+              "报到率", "本年到社区服务人数", "社区服务率"]
+
+
 def _blank() -> dict:
     return {"members": 0, "registered": 0, "served": 0, "expected": 0, "attended": 0, "late": 0,
-            "volunteer_service_hours": 0.0, "community_duty_hours": 0.0}
+            **dict.fromkeys(HOURS_KEYS, 0.0)}
 
 
 def _finish(s: dict) -> dict:
     s["absent"] = s["expected"] - s["attended"]
     s["attendance_rate"] = _rate(s["attended"], s["expected"])
-    s["volunteer_service_hours"] = round(s["volunteer_service_hours"], 2)
-    s["community_duty_hours"] = round(s["community_duty_hours"], 2)
-    s["hours"] = round(s["volunteer_service_hours"] + s["community_duty_hours"], 2)
+    for key in HOURS_KEYS:
+        s[key] = round(s[key], 2)
+    s["hours"] = round(sum(s[key] for key in HOURS_KEYS), 2)
     s["registered_share"] = _rate(s["registered"], s["members"])
     s["served_share"] = _rate(s["served"], s["members"])
     return s
@@ -121,7 +128,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
             select(User.branch_id, func.count(distinct(User.id))).select_from(Attendance)
             .join(Event, Event.id == Attendance.event_id).join(User, User.id == Attendance.user_id)
             .join(MemberOrg, MemberOrg.id == User.branch_id)
-            .where(in_tree, User.active.is_(True), Event.kind == "community_duty",
+            .where(in_tree, User.active.is_(True), Event.kind.in_(DUTY_KINDS),
                    Event.host_community_id == User.community_id, Attendance.state.not_in(("annulled", "rejected")),
                    Event.starts_at >= y_start, Event.starts_at < m_end)
             .group_by(User.branch_id)):
@@ -129,7 +136,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
 
     # party days: the expected members of the tree, with their live check-ins, per event and branch
     live = and_(Attendance.event_id == Event.id, Attendance.user_id == User.id, Attendance.state != "annulled")
-    roster_where = [Event.kind == "party_day", Event.status.in_(PARTY_STATUSES), in_tree,
+    roster_where = [Event.kind.in_(ROSTER_KINDS), Event.status.in_(PARTY_STATUSES), in_tree,
                     Event.starts_at >= y_start, Event.starts_at < m_end]
 
     def roster(*cols):
@@ -211,8 +218,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
         "absentees": absentees, "late_arrivals": late_arrivals, "trend": trend_rows,
         "charts": {
             "attendance_rate": [{"label": r["name"], "value": r["attendance_rate"]} for r in rows],
-            "hours": [{"label": r["name"], "volunteer_service": r["volunteer_service_hours"],
-                       "community_duty": r["community_duty_hours"]} for r in rows],
+            "hours": [{"label": r["name"], **{code: r[f"{code}_hours"] for code in HOURS_KINDS}} for r in rows],
             "coverage": [{"label": r["name"], "registered_share": r["registered_share"],
                           "served_share": r["served_share"]} for r in rows],
             "trend": {"labels": [t["month"] for t in trend_rows],
@@ -245,7 +251,7 @@ def _detail_rows(org: Organization, start: datetime, end: datetime) -> list[dict
 
 def _row_cells(r: dict) -> list:
     return [r["name"], r["members"], r["expected"], r["attended"], r["attendance_rate"], r["absent"], r["late"],
-            r["volunteer_service_hours"], r["community_duty_hours"], r["hours"], r["registered"],
+            *(r[key] for key in HOURS_KEYS), r["hours"], r["registered"],
             r["registered_share"], r["served"], r["served_share"]]
 
 

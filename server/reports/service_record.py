@@ -11,6 +11,7 @@ from flask import Response, render_template_string
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, liaison_community_ids
@@ -20,7 +21,7 @@ from server.common.timeutil import to_local, utcnow
 from server.events.models import Event
 from server.extensions import db
 from server.hours.models import EventServiceInfo, HoursReview
-from server.hours.services import COUNTED, HOURS_KINDS
+from server.hours.services import HOURS_KINDS
 from server.reports.common import EVALUATION_LABELS, KIND_LABELS, day_start
 
 STAR_THRESHOLDS = (100, 300, 600, 1000, 1500)

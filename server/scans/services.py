@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import core
+from server.attendance import core, lifecycle
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.common import geo, qrtoken
@@ -210,7 +210,7 @@ def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[
     else:
         if att is None or att.state == "annulled":
             raise _Refused("not_checked_in")
-        if att.state in core.OPEN_STATES:
+        if att.state in lifecycle.OPEN:
             att, paid = core.check_out(event, att, at, method, rule=rule)
             outcome = "checked_out"
         else:
