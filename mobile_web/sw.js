@@ -10,6 +10,7 @@ const SHELL = [
   "/app/manifest.webmanifest",
   "/app/js/core.js",
   "/app/js/member-text.js",
+  "/app/shared/labels.js",
   "/app/js/ui.js",
   "/app/js/outbox.js",
   "/app/js/checkin.js",

@@ -1,6 +1,7 @@
 // What the participation report page shows: key figures, SVG charts, the numbers table (the same cells
 // as the CSV export), party days, absentees and late arrivals, and the month's events with their
 // attendance workbooks. Every server string goes in as text.
+import { KINDS, kindsWhere } from "/app/shared/labels.js";
 import { addText } from "../js/core.js";
 import { el, kindLabel, lang, t, timeRange } from "../staff/common.js";
 import { barChart, columnChart } from "./chart.js";
@@ -9,11 +10,11 @@ addText({
   rv_party_days: "主题党日", rv_rate: "出勤率", rv_absent: "缺席人次", rv_late: "迟到人次", rv_hours: "服务时长（小时）",
   rv_registered_share: "报到率", rv_chart_rate: "主题党日出勤率", rv_chart_absent: "缺席与迟到",
   rv_chart_hours: "服务时长（小时）", rv_chart_coverage: "双报到覆盖率", rv_trend_rate: "全年出勤率（按月）",
-  rv_trend_hours: "全年服务时长（按月，小时）", rv_absent_s: "缺席", rv_late_s: "迟到", rv_volunteer: "志愿服务",
-  rv_duty: "社区服务", rv_registered_s: "已报到社区", rv_served_s: "本年到社区服务", rv_no_party: "没有主题党日的组织显示为“—”。",
+  rv_trend_hours: "全年服务时长（按月，小时）", rv_absent_s: "缺席", rv_late_s: "迟到",
+  rv_registered_s: "已报到社区", rv_served_s: "本年到社区服务", rv_no_party: "没有主题党日的组织显示为“—”。",
   rv_table: "参与情况汇总", rv_metric: "指标", rv_total: "合计", rv_table_hint: "与导出的 CSV、Excel 数字一致。",
   m_members: "党员人数", m_expected: "应到人次", m_attended: "实到人次", m_attendance_rate: "出勤率", m_absent: "缺席人次",
-  m_late: "迟到人次", m_volunteer_service_hours: "志愿服务时长（小时）", m_community_duty_hours: "社区服务时长（小时）",
+  m_late: "迟到人次", rv_kind_hours: "{kind}时长（小时）",
   m_hours: "服务时长合计（小时）", m_registered: "已报到社区人数", m_registered_share: "报到率",
   m_served: "本年到社区服务人数", m_served_share: "社区服务率",
   rv_party_list: "本月主题党日", rv_party_line: "应到 {e} · 实到 {a} · 迟到 {l} · 缺席 {b} · 出勤率 {r}",
@@ -25,12 +26,12 @@ addText({
   rv_party_days: "Party days", rv_rate: "Attendance", rv_absent: "Absences", rv_late: "Late arrivals", rv_hours: "Service hours",
   rv_registered_share: "Registered", rv_chart_rate: "Party-day attendance rate", rv_chart_absent: "Absences and late arrivals",
   rv_chart_hours: "Service hours", rv_chart_coverage: "Double-registration coverage", rv_trend_rate: "Attendance rate by month",
-  rv_trend_hours: "Service hours by month", rv_absent_s: "Absent", rv_late_s: "Late", rv_volunteer: "Volunteer service",
-  rv_duty: "Community duty", rv_registered_s: "Registered with a community", rv_served_s: "Served there this year",
+  rv_trend_hours: "Service hours by month", rv_absent_s: "Absent", rv_late_s: "Late",
+  rv_registered_s: "Registered with a community", rv_served_s: "Served there this year",
   rv_no_party: "“—”: no party day for that organization.",
   rv_table: "Participation summary", rv_metric: "Figure", rv_total: "Total", rv_table_hint: "The same numbers as the CSV and Excel exports.",
   m_members: "Members", m_expected: "Expected", m_attended: "Attended", m_attendance_rate: "Attendance rate", m_absent: "Absences",
-  m_late: "Late arrivals", m_volunteer_service_hours: "Volunteer hours", m_community_duty_hours: "Community duty hours",
+  m_late: "Late arrivals", rv_kind_hours: "{kind} hours",
   m_hours: "Hours in all", m_registered: "Registered with a community", m_registered_share: "Registration rate",
   m_served: "Served their community this year", m_served_share: "Community service rate",
   rv_party_list: "Party days this month", rv_party_line: "expected {e} · attended {a} · late {l} · absent {b} · rate {r}",
@@ -41,11 +42,15 @@ addText({
 });
 
 /** The table's rows, in the order of the export's columns. */
-export const METRICS = ["members", "expected", "attended", "attendance_rate", "absent", "late", "volunteer_service_hours",
-  "community_duty_hours", "hours", "registered", "registered_share", "served", "served_share"];
+const HOURS_KINDS = kindsWhere({ records_hours: true });  // one column of hours per kind that records them
+export const METRICS = ["members", "expected", "attended", "attendance_rate", "absent", "late",
+  ...HOURS_KINDS.map((k) => `${k}_hours`), "hours", "registered", "registered_share", "served", "served_share"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const RATES = new Set(["attendance_rate", "registered_share", "served_share"]);
-const HOURS = new Set(["volunteer_service_hours", "community_duty_hours", "hours"]);
+const HOURS = new Set([...HOURS_KINDS.map((k) => `${k}_hours`), "hours"]);
+/** A metric's name: the hours of a kind are named after the kind's label. */
+export const metricLabel = (m) => (m.endsWith("_hours") && KINDS[m.slice(0, -6)]
+  ? t("rv_kind_hours", { kind: kindLabel(m.slice(0, -6)) }) : t("m_" + m));
 
 const none = (v) => v === null || v === undefined;
 /** As the CSV writes them: rates "77.42%", hours as Python floats ("18.0", "3.25"), counts as integers. */
@@ -75,8 +80,8 @@ function charts(report) {
       series: [{ key: "absent", label: t("rv_absent_s") }, { key: "late", label: t("rv_late_s") }],
       items: report.rows.map((r) => ({ label: r.name, values: [r.absent, r.late] })) }),
     barChart({ id: "chart-hours", title: t("rv_chart_hours"), format: hrs,
-      series: [{ key: "volunteer_service", label: t("rv_volunteer") }, { key: "community_duty", label: t("rv_duty") }],
-      items: c.hours.map((i) => ({ label: i.label, values: [i.volunteer_service, i.community_duty] })) }),
+      series: HOURS_KINDS.map((k) => ({ key: k, label: kindLabel(k) })),
+      items: c.hours.map((i) => ({ label: i.label, values: HOURS_KINDS.map((k) => i[k]) })) }),
     barChart({ id: "chart-coverage", title: t("rv_chart_coverage"), max: 1, format: pct,
       series: [{ key: "registered_share", label: t("rv_registered_s") }, { key: "served_share", label: t("rv_served_s") }],
       items: c.coverage.map((i) => ({ label: i.label, values: [i.registered_share, i.served_share] })) }),
@@ -94,7 +99,7 @@ function numbersTable(report) {
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("rv_metric")),
       cols.map((c) => el("th", { scope: "col", class: c.total ? "total" : null, "data-col": c.id },
         c.total ? t("rv_total") : c.r.name)))),
-    el("tbody", {}, METRICS.map((key) => el("tr", { "data-key": key }, el("th", { scope: "row" }, t(`m_${key}`)),
+    el("tbody", {}, METRICS.map((key) => el("tr", { "data-key": key }, el("th", { scope: "row" }, metricLabel(key)),
       cols.map((c) => el("td", { class: c.total ? "total" : null, "data-col": c.id, "data-key": key }, cell(key, c.r[key])))))));
   return el("section", { class: "panel" },
     el("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": t("rv_table_region") }, table),

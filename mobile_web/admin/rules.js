@@ -1,5 +1,6 @@
 // Points rules per activity kind, for admins: view and edit (PUT /points/rules). A change affects only
 // payments made afterwards: every ledger entry keeps the amount it was paid with.
+import { KINDS } from "/app/shared/labels.js";
 import { addText } from "../js/core.js";
 import { $, api, boot, busy, el, errorText, kindLabel, lang, t, toast } from "../staff/common.js";
 
@@ -25,12 +26,12 @@ addText({
   ru_codes: "Rule codes in the ledger",
 });
 
-// The fields each kind uses: party days pay on check-in (and deduct absences), services pay per hour.
-const FIELDS = {
-  party_day: ["checkin_points", "late_checkin_points", "absence_points"],
-  volunteer_service: ["per_hour_points", "cap_per_activity"],
-  community_duty: ["per_hour_points", "cap_per_activity"],
-};
+// The fields each kind uses, from its flags: paid at check-in (and absence deducted), or paid per hour.
+const FIELDS = Object.fromEntries(Object.entries(KINDS).map(([code, k]) => [code, [
+  ...(k.pays_at_checkin ? ["checkin_points", "late_checkin_points"] : []),
+  ...(k.deducts_absence ? ["absence_points"] : []),
+  ...(k.records_hours ? ["per_hour_points", "cap_per_activity"] : []),
+]]));
 const RANGE = { absence_points: [-10000, 0] };
 const range = (f) => RANGE[f] || [0, 10000];
 const state = { rules: null, codes: {}, error: null };

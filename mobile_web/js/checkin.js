@@ -1,5 +1,6 @@
 // Sending a scanned token (POST /scans) and the answer screen. Without a connection the scan goes
 // to the outbox and the screen says "waiting to send"; the outbox's answer replaces it when it comes.
+import { KINDS } from "/app/shared/labels.js";
 import { api, loadMe, t, hhmm } from "./core.js";
 import * as outbox from "./outbox.js";
 import { $, ctx, show, setFacts, localTime, timeRange, isoWithOffset, uuid4, errorText, hoursText } from "./ui.js";
@@ -169,7 +170,7 @@ function accepted(box, data) {
   if (data.points_awarded) rows.push([t("points"), `${data.points_awarded > 0 ? "+" : ""}${data.points_awarded}`]);
   setFacts($("result-facts"), rows);
   const kind = data.event && data.event.kind;
-  let next = kind === "party_day" ? "next_party" : "next_checkout";
+  let next = kind && KINDS[kind] && !KINDS[kind].records_hours ? "next_party" : "next_checkout";
   if (out) next = att.state === "pending" ? "next_confirm" : "next_done";
   $("result-next").textContent = t(next);
   if (data.offline) $("result-note").textContent = t("offline_note");

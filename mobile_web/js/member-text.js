@@ -1,4 +1,5 @@
 // The member app's words, Chinese first. Server messages arrive already localized (Accept-Language).
+import "/app/shared/labels.js";  // the kinds', states' and methods' words, from the server's tables
 import { addText } from "./core.js";
 
 addText({
@@ -19,7 +20,6 @@ addText({
   outbox_waiting: "有 {n} 条扫码待发送，联网后自动发送。", outbox_send: "立即发送",
   outbox_login: "登录已失效，请重新登录后发送。", outbox_results: "离线扫码结果", ack: "知道了",
   scanned_at: "扫码时间",
-  kind_party_day: "主题党日", kind_volunteer_service: "志愿服务", kind_community_duty: "社区服务",
   scan_title: "扫描签到二维码", scan_aim: "把现场屏幕上的二维码放进框内", scan_starting: "正在打开相机…",
   scan_video: "相机画面",
   cam_denied: "没有相机权限", cam_missing: "没有找到可用的相机", cam_busy: "相机正被其他应用使用",
@@ -46,8 +46,6 @@ addText({
   no_records_year: "这一年没有签到记录。", year_switch: "选择年份", year_label: "{year} 年", load_more: "加载更多",
   manage_participation: "参与情况报表（出勤、时长、导出）", manage_import: "名册导入", manage_rules: "积分规则",
   pending_note: "等待社区联络员确认的服务时长。", dispute_open: "已提出异议，等待答复",
-  state_checked_in: "已签到", state_checked_out: "已签退", state_pending: "待确认", state_confirmed: "已确认",
-  state_rejected: "未通过", state_no_checkout: "未签退", state_annulled: "已作废",
   entry_pay: "获得", entry_reverse: "撤回", entry_adjust: "调整",
   card_title: "党员签到卡", card_mine: "这是您本人的签到卡。到达活动现场后，把它出示给组织者扫描，由组织者为您签到。",
   card_other: "这是一张党员签到卡（编号 {id}）。请把它出示给活动组织者，由组织者扫描后为持卡人签到。",
@@ -79,7 +77,6 @@ addText({
   outbox_waiting: "{n} scan(s) waiting to be sent; they go out when the phone is online.", outbox_send: "Send now",
   outbox_login: "Your sign-in has expired: sign in again to send them.", outbox_results: "Offline scans", ack: "Got it",
   scanned_at: "Scanned at",
-  kind_party_day: "Party day", kind_volunteer_service: "Volunteer service", kind_community_duty: "Community service",
   scan_title: "Scan the check-in code", scan_aim: "Hold the code on the venue's screen inside the frame",
   scan_starting: "Opening the camera…", scan_video: "Camera view",
   cam_denied: "No permission to use the camera", cam_missing: "No camera found", cam_busy: "The camera is in use by another app",
@@ -107,8 +104,6 @@ addText({
   manage_participation: "Participation report (attendance, hours, exports)", manage_import: "Roster import",
   manage_rules: "Points rules",
   pending_note: "Hours waiting for the community liaison's confirmation.", dispute_open: "disputed, awaiting an answer",
-  state_checked_in: "checked in", state_checked_out: "checked out", state_pending: "to confirm", state_confirmed: "confirmed",
-  state_rejected: "rejected", state_no_checkout: "no check-out", state_annulled: "annulled",
   entry_pay: "earned", entry_reverse: "reversed", entry_adjust: "adjusted",
   card_title: "Member card", card_mine: "This is your own card. At an event, show it to the organizer, who scans it to check you in.",
   card_other: "This is a member's check-in card (no. {id}). Show it to the event's organizer, who scans it to check the holder in.",

@@ -1,5 +1,6 @@
 // Shared by the organizer and liaison pages: sign-in gate, header with the language switch,
 // error text, a reason/number dialog, toasts and labels. Text goes in with textContent only.
+import "/app/shared/labels.js";  // the kinds', states' and methods' words, from the server's tables
 import * as core from "../js/core.js";
 import { ApiError, addText, api, el, hhmm, lang, loadMe, login, setLang, t } from "../js/core.js";
 
@@ -10,11 +11,7 @@ addText({
   st_network: "网络连接失败，请检查网络后重试。", st_retry: "重试", st_cancel: "取消", st_ok: "确定",
   st_reason: "原因（必填）", st_reason_needed: "请填写原因", st_forbidden: "您没有权限查看本页。",
   st_server: "服务器暂时无法处理（{status}），请稍后重试。", st_close: "关闭", st_saved: "已保存",
-  kind_party_day: "主题党日", kind_volunteer_service: "志愿服务", kind_community_duty: "社区服务（双报到）",
   status_draft: "草稿", status_published: "已发布", status_cancelled: "已取消", status_closed: "已结束",
-  state_checked_in: "已签到", state_checked_out: "已签退", state_pending: "待确认", state_confirmed: "已确认",
-  state_rejected: "未通过", state_no_checkout: "未签退", state_annulled: "已作废",
-  method_qr: "扫码", method_offline_qr: "离线扫码", method_manual: "手动", method_card: "党员卡",
   hours_n: "{n} 小时", persons: "{n} 人", st_community: "社区工作", st_report: "双报到报告",
   st_participation: "参与报表", st_import: "名册导入", st_rules: "积分规则",
 }, {
@@ -24,11 +21,7 @@ addText({
   st_network: "No connection. Check the network and try again.", st_retry: "Retry", st_cancel: "Cancel", st_ok: "OK",
   st_reason: "Reason (required)", st_reason_needed: "Please give a reason", st_forbidden: "You may not see this page.",
   st_server: "The server could not answer ({status}). Try again shortly.", st_close: "Close", st_saved: "Saved",
-  kind_party_day: "Party day", kind_volunteer_service: "Volunteer service", kind_community_duty: "Community duty",
   status_draft: "Draft", status_published: "Published", status_cancelled: "Cancelled", status_closed: "Closed",
-  state_checked_in: "Checked in", state_checked_out: "Checked out", state_pending: "To confirm",
-  state_confirmed: "Confirmed", state_rejected: "Rejected", state_no_checkout: "No check-out", state_annulled: "Annulled",
-  method_qr: "QR", method_offline_qr: "Offline QR", method_manual: "Manual", method_card: "Card",
   hours_n: "{n} h", persons: "{n}", st_community: "Community", st_report: "Double registration",
   st_participation: "Participation", st_import: "Roster import", st_rules: "Points rules",
 });

@@ -1,5 +1,6 @@
 // Check members in by hand on the live page: search the roster by name or phone, or read the
 // member's card QR with the camera (or type its code), always with a reason (audited).
+import { KINDS } from "/app/shared/labels.js";
 import { addText } from "../js/core.js";
 import { startScan, stopScan } from "../js/qr-reader.js";
 import { api, askReason, el, errorText, hhmm, t, toast } from "./common.js";
@@ -109,7 +110,7 @@ export function checkinPanel(ctx) {
   }
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lookup, 300); });
 
-  const hasRoster = ctx.event.kind === "party_day" || ["organization", "community"].includes(ctx.event.audience);
+  const hasRoster = KINDS[ctx.event.kind].expects_roster || ["organization", "community"].includes(ctx.event.audience);
   return el("section", { class: "panel", id: "checkin" },
     el("h2", {}, t("ci_title")),
     hasRoster ? [el("label", { for: "roster-q" }, t("ci_search")), search, results]

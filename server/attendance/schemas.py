@@ -78,11 +78,11 @@ class AttendanceItemSchema(AttendanceSchema):
 
 
 class SummarySchema(Schema):
-    expected = fields.Integer(allow_none=True, metadata={"description": "party_day: active roster size"})
+    expected = fields.Integer(allow_none=True, metadata={"description": "kinds with a roster: active roster size"})
     checked_in = fields.Integer(metadata={"description": "non-annulled attendances"})
     checked_out = fields.Integer()
     late = fields.Integer()
-    absent = fields.Integer(allow_none=True, metadata={"description": "party_day: roster not checked in"})
+    absent = fields.Integer(allow_none=True, metadata={"description": "kinds with a roster: roster not checked in"})
     pending = fields.Integer()
     annulled = fields.Integer()
 

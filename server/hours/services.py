@@ -190,8 +190,8 @@ def _load_for_review(user: User, attendance_id: int):
     if att.user_id == user.id:
         raise ApiError(403, "hours_own", {"attendance_id": att.id})
     if not lookup.reviews(reviewer_of(user), event):
-        forbid({"attendance_id": att.id, "hint": "liaisons review their communities' community_duty; "
-                                                 "organizers their organizations' volunteer_service"})
+        forbid({"attendance_id": att.id, "hint": "liaisons review their communities' duties; "
+                                                 "organizers their organizations' services"})
     return att, event, review
 
 

@@ -17,8 +17,8 @@ POINTS = validate.Range(min=0, max=10000)
 
 class RuleSchema(Schema):
     kind = fields.String(validate=validate.OneOf(KINDS))
-    checkin_points = fields.Integer(metadata={"description": "party_day check-in on time"})
-    late_checkin_points = fields.Integer(metadata={"description": "party_day check-in after late_after_minutes"})
+    checkin_points = fields.Integer(metadata={"description": "check-in on time, for kinds paid at check-in"})
+    late_checkin_points = fields.Integer(metadata={"description": "late check-in, for kinds paid at check-in"})
     absence_points = fields.Integer(metadata={"description": "≤ 0: roster member absent when a party_day closes"})
     per_hour_points = fields.Integer(metadata={"description": "per confirmed hour (volunteer / community hours)"})
     cap_per_activity = fields.Integer(allow_none=True, metadata={"description": "most hours points per "
