@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
 
-from server.attendance import core, services
+from server.attendance import core, manual
 from server.attendance.models import Attendance
 from server.attendance.schemas import decode_cursor
 from server.auth.models import User
@@ -190,7 +190,7 @@ def test_manual_checkin_by_card(world, make_event, login, q):
     again = org.post(attendance_url(eid), json={"card_token": url, "reason": "扫会员卡"})  # the whole URL works too
     assert again.status_code == 409
     details = again.get_json()["error"]["details"]
-    assert details["reason"] == "already_checked_in"
+    assert again.get_json()["error"]["code"] == "already_checked_in"  # the scan's vocabulary
     assert details["attendance"]["id"] == resp.get_json()["attendance"]["id"]
     assert q("select count(*), sum(amount) from points_ledger") == [(1, 5)]
 
@@ -209,13 +209,13 @@ def test_manual_checkout_pays_hours(world, make_event, ctx, login, q):
     assert action == "attendance.manual_checkout" and reason == "手机没电"
     assert before["state"] == "checked_in" and after["state"] == "checked_out"
     again = org.post(attendance_url(eid), json={"member_id": world.ids.a3, "reason": "x", "direction": "out"})
-    assert again.status_code == 409 and again.get_json()["error"]["details"]["reason"] == "already_checked_out"
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_checked_out"
     never = org.post(attendance_url(eid), json={"member_id": world.ids.a4, "reason": "x", "direction": "out"})
-    assert never.status_code == 409 and never.get_json()["error"]["details"]["reason"] == "not_checked_in"
+    assert never.status_code == 409 and never.get_json()["error"]["code"] == "not_checked_in"
     party = make_event("party_day")
     check_in(ctx, party, world.ids.a1)
     no_out = org.post(attendance_url(party), json={"member_id": world.ids.a1, "reason": "x", "direction": "out"})
-    assert no_out.get_json()["error"]["details"]["reason"] == "no_checkout_for_event"
+    assert no_out.get_json()["error"]["code"] == "no_checkout_for_event"
     assert q("select sum(amount) from points_ledger where rule_code = 'volunteer_service.hours'") == [(20,)]
 
 
@@ -240,20 +240,21 @@ def test_manual_checkin_refusals(world, make_event, login, token_for, q, app):
     eid = make_event("party_day")  # audience: branch_a's subtree
     org = login(world.phones.org_a)
     resp = org.post(attendance_url(eid), json={"member_id": world.ids.b1, "reason": REASON})
-    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "forbidden"
-    assert resp.get_json()["error"]["details"]["reason"] == "not_eligible"
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "not_eligible"
     resp = org.post(attendance_url(eid), json={"member_id": 999999, "reason": REASON})
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
     forged = qrtoken.sign("another-secret", qrtoken.Token(qrtoken.PURPOSE_CARD, world.ids.a1, 1, 0, "in", True))
     for bad in ("garbage", forged, token_for(eid)):
         resp = org.post(attendance_url(eid), json={"card_token": bad, "reason": REASON})
-        assert resp.status_code == 422 and "card_token" in resp.get_json()["error"]["details"]["fields"], bad
+        details = resp.get_json()["error"]["details"]  # the one field-error shape: fields.json.<name>
+        assert resp.status_code == 422 and details["codes"]["card_token"] == "card_token_invalid", bad
+        assert "card_token" in details["fields"]["json"], bad
     assert org.post(attendance_url(eid), json={"member_id": world.ids.a1, "reason": REASON}).status_code == 201
     twice = org.post(attendance_url(eid), json={"member_id": world.ids.a1, "reason": REASON})
-    assert twice.status_code == 409 and twice.get_json()["error"]["details"]["reason"] == "already_checked_in"
+    assert twice.status_code == 409 and twice.get_json()["error"]["code"] == "already_checked_in"
     cancelled = make_event("party_day", status="cancelled")
     resp = org.post(attendance_url(cancelled), json={"member_id": world.ids.a2, "reason": REASON})
-    assert resp.status_code == 409 and resp.get_json()["error"]["details"]["reason"] == "cancelled"
+    assert resp.status_code == 409 and resp.get_json()["error"]["code"] == "cancelled"
     assert q("select count(*) from attendance") == [(1,)] and q("select count(*) from points_ledger") == [(1,)]
     assert q("select count(*) from audit_log") == [(1,)]
 
@@ -263,11 +264,12 @@ def test_manual_checkin_race_settled_by_unique_key(world, make_event, login, q, 
     org = login(world.phones.org_a)
     first = org.post(attendance_url(eid), json={"member_id": world.ids.a1, "reason": REASON}).get_json()
     # as if a racing scan had not committed yet when we looked: the unique key refuses the insert
-    monkeypatch.setattr(services, "_existing", _once_none(services._existing))
+    monkeypatch.setattr(manual, "existing", _once_none(manual.existing))
     resp = org.post(attendance_url(eid), json={"member_id": world.ids.a1, "reason": REASON})
     assert resp.status_code == 409
     details = resp.get_json()["error"]["details"]
-    assert details["reason"] == "already_checked_in" and details["attendance"]["id"] == first["attendance"]["id"]
+    assert resp.get_json()["error"]["code"] == "already_checked_in"
+    assert details["attendance"]["id"] == first["attendance"]["id"]
     assert q("select count(*) from points_ledger") == [(1,)] and q("select count(*) from audit_log") == [(1,)]
 
 
@@ -301,7 +303,7 @@ def test_annul_reverses_points_and_audits(world, make_event, login, ctx, q):
     assert (actor, obj, reason) == (world.ids.org_a, att["id"], "本人未到场")
     assert before["state"] == "checked_in" and after["state"] == "annulled" and after["points_reversed"] == -5
     recheck = org.post(attendance_url(eid), json={"member_id": world.ids.a1, "reason": REASON})
-    assert recheck.status_code == 409 and recheck.get_json()["error"]["details"]["reason"] == "annulled"
+    assert recheck.status_code == 409 and recheck.get_json()["error"]["code"] == "annulled"
     assert q("select count(*) from points_ledger") == [(2,)]
 
 

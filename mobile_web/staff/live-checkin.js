@@ -43,8 +43,8 @@ addText({
 export function checkinError(e, fallbackName = "") {
   const d = (e && e.details) || {};
   const att = d.attendance || {};
-  const key = "cf_" + d.reason;
-  if (d.reason && t(key) !== key) {
+  const key = "cf_" + (e && e.code);  // the refusal's code: the same vocabulary as a scan's
+  if (e && e.code && t(key) !== key) {
     return t(key, { name: att.member_name || fallbackName, time: hhmm(att.checkin_at) });
   }
   return errorText(e);

@@ -2,7 +2,7 @@
 from flask import current_app, jsonify
 from flask.views import MethodView
 
-from server.attendance import history, services
+from server.attendance import history, manual, services
 from server.attendance.schemas import (
     AnnulOutSchema,
     AnnulSchema,
@@ -47,7 +47,7 @@ class EventAttendance(MethodView):
     @blp.alt_response(422, description="Missing reason, neither or both of member_id and card_token, bad card")
     def post(self, body, event_id):
         """Check a member in by id or by their card, with a reason; points are paid as for a scan."""
-        answer = services.manual_checkin(require_user(), event_id, body["reason"], member_id=body["member_id"],
+        answer = manual.manual_checkin(require_user(), event_id, body["reason"], member_id=body["member_id"],
                                          card_token=body["card_token"], direction=body["direction"])
         return answer, 201 if body["direction"] == "in" else 200
 

@@ -7,16 +7,15 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import core, lifecycle
+from server.attendance import core, manual
 from server.attendance.models import Attendance
 from server.auth import cards
 from server.auth.models import Organization, User
 from server.auth.permissions import is_admin
 from server.auth.scope import scope_of
-from server.common import audit, qrtoken
+from server.common import audit
 from server.common.errors import ApiError
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
-from server.events import audience
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
@@ -45,7 +44,7 @@ def roster_condition(event: Event):
 
 
 def _items(stmt) -> list[dict]:
-    """Rows of ITEM_COLUMNS as core.attendance_json plus _member_fields show them, in one pass (a hot path)."""
+    """Rows of ITEM_COLUMNS as core.attendance_json plus manual.member_fields show them, in one pass (a hot path)."""
     # Core rows unpacked straight into one dict each, times through IsoLocal. Rows are consumed as
     # they come, not gathered with .all(): 10,000 live Row objects made the collector run full passes.
     local = IsoLocal(local_zone())
@@ -125,78 +124,6 @@ def roster(user: User, event_id: int, q: str | None = None) -> list[dict]:
                  "late": r.late}} for r in db.session.execute(stmt)]
 
 
-def _member(member_id: int | None, card_token: str | None) -> tuple[User, str]:
-    """The member named by id ("manual") or by a scanned card ("card")."""
-    method = "manual"
-    if card_token is not None:
-        try:
-            member_id, method = cards.verify_card(card_token), "card"
-        except qrtoken.TokenError:
-            raise ApiError(422, "validation_error", {"fields": {"card_token": [
-                "会员卡二维码无效，请重新扫描 / card token is not valid; scan the member's card again"]}})
-    member = db.session.get(User, member_id)
-    if member is None:
-        raise ApiError(404, "not_found", {"member_id": member_id})
-    return member, method
-
-
-def _existing(event_id: int, user_id: int) -> Attendance | None:
-    return db.session.scalar(select(Attendance).where(Attendance.event_id == event_id,
-                                                      Attendance.user_id == user_id))
-
-
-def _member_fields(member: User) -> dict:
-    return {"member_name": member.name, "member_phone": member.phone,
-            "branch_name": member.branch.name if member.branch else None}
-
-
-def _conflict(reason: str, att: Attendance | None, member: User) -> ApiError:
-    details = {"reason": reason}
-    if att is not None:
-        details["attendance"] = {**core.attendance_json(att), **_member_fields(member)}
-    return ApiError(409, "conflict", details)
-
-
-def manual_checkin(actor: User, event_id: int, reason: str, member_id: int | None = None,
-                   card_token: str | None = None, direction: str = "in") -> dict:
-    """Check a member in (or out) by hand, paying points exactly as a scan would, audited."""
-    event = managed_event(actor, event_id)
-    if event.status == "cancelled":
-        raise ApiError(409, "conflict", {"reason": "cancelled", "event_id": event.id})
-    member, method = _member(member_id, card_token)
-    if not member.active:
-        raise ApiError(403, "forbidden", {"reason": "inactive_member", "member_id": member.id})
-    if not audience.is_eligible(member, event):
-        raise ApiError(403, "forbidden", {"reason": "not_eligible", "member_id": member.id})
-    reason, now = reason.strip(), utcnow()
-    att = _existing(event.id, member.id)
-    try:
-        if direction == "in":
-            if att is not None:
-                raise _conflict("annulled" if att.state == "annulled" else "already_checked_in", att, member)
-            before = None
-            att, paid = core.check_in(event, member.id, now, method, actor_id=actor.id, note=reason)
-        else:
-            if not event.requires_checkout:
-                raise ApiError(409, "conflict", {"reason": "no_checkout_for_event", "event_id": event.id})
-            if att is None or att.state == "annulled":
-                raise _conflict("not_checked_in", att, member)
-            if att.state not in lifecycle.OPEN:
-                raise _conflict("already_checked_out", att, member)
-            before = core.attendance_json(att)
-            att, paid = core.check_out(event, att, now, method, actor_id=actor.id)
-        after = core.attendance_json(att)
-        audit.record(actor.id, f"attendance.manual_check{direction}", "attendance", att.id, before,
-                     {**after, "points_awarded": paid}, reason)
-        db.session.commit()
-    except (IntegrityError, StaleDataError):  # a racing scan or organizer won; show what stands
-        db.session.rollback()
-        raise _conflict("already_checked_in" if direction == "in" else "changed_concurrently",
-                        _existing(event.id, member.id), member)
-    return {"outcome": f"checked_{direction}", "points_awarded": paid,
-            "attendance": {**after, **_member_fields(member)}}
-
-
 def annul(actor: User, event_id: int, attendance_id: int, reason: str) -> dict:
     """Any state → annulled, reversing every unreversed points entry; audited with before/after."""
     event = managed_event(actor, event_id)
@@ -221,7 +148,7 @@ def annul(actor: User, event_id: int, attendance_id: int, reason: str) -> dict:
             raise ApiError(409, "already_annulled", {"attendance": core.attendance_json(current)})
         raise ApiError(409, "conflict", {"reason": "changed_concurrently"})
     member = db.session.get(User, att.user_id)
-    return {"points_reversed": reversed_total, "attendance": {**after, **_member_fields(member)}}
+    return {"points_reversed": reversed_total, "attendance": {**after, **manual.member_fields(member)}}
 
 
 def card_png(viewer: User, member_id: int) -> bytes:

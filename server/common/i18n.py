@@ -29,6 +29,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "internal_error": ("服务器出错，请稍后再试", "Server error; try again later"),
     "already_annulled": ("该记录已作废", "This record is already annulled"),
     "inactive_user": ("该账号已停用", "This account is disabled"),
+    "inactive_member": ("该成员的账号已停用", "This member's account is disabled"),
+    "annulled": ("本次活动中您的签到已被组织者作废，如有疑问请联系组织者",
+                 "Your attendance at this event was annulled by the organizer; ask them if unsure"),
+    "card_token_invalid": ("会员卡二维码无效，请重新扫描", "The card's code is not valid; scan the member's card again"),
+    "no_checkout_for_event": ("本活动只需签到，不需要签退", "This event has no check-out"),
     "too_large": ("提交的内容过大", "The request is too large"),
     "report_bad_period": ("统计期间有误", "The report period is not valid"),
 }

@@ -15,27 +15,22 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import core, lifecycle
+from server.attendance import admission, core
+from server.attendance.admission import STATUS, Refused
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
-from server.common import geo, qrtoken
+from server.common import qrtoken
 from server.common.errors import ApiError
 from server.common.i18n import message
-from server.common.timeutil import iso_local, utcnow
+from server.common.timeutil import utcnow
 from server.db_setup import reading
-from server.events import audience, tokens
+from server.events import tokens
 from server.events.brief import event_brief
 from server.events.models import Event
 from server.extensions import db
 from server.points.models import PointsRule
 from server.scans.models import Scan
 
-STATUS = {
-    "checked_in": 201, "checked_out": 200, "already_checked_in": 200, "already_checked_out": 200,
-    "invalid_token": 400, "expired_token": 410, "not_open_yet": 409, "closed": 409, "cancelled": 409,
-    "not_eligible": 403, "outside_geofence": 403, "location_required": 422, "not_checked_in": 409,
-    "capacity_full": 409, "rate_limited": 429,
-}
 ONLINE_TOLERANCE_S = 5
 SCANS = Scan.__table__
 
@@ -52,6 +47,7 @@ class ScanRequest:
 
 class Member(NamedTuple):
     id: int
+    active: bool
     community_id: int | None
     branch_path: str | None
 
@@ -61,12 +57,6 @@ class Rule(NamedTuple):
     late_checkin_points: int
     per_hour_points: int
     cap_per_activity: int | None
-
-
-class _Refused(Exception):
-    def __init__(self, code: str, details: dict | None = None):
-        super().__init__(code)
-        self.code, self.details = code, details or {}
 
 
 USERS, ORGS, EVENTS, ATTS, RULES = (m.__table__ for m in (User, Organization, Event, Attendance, PointsRule))
@@ -108,7 +98,7 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
         raise ApiError(401, "unauthorized")
     if row.prior_status is not None:
         return rendered(row.prior_response), row.prior_status
-    who = Member(user_id, row.community_id, row.branch_path)
+    who = Member(user_id, row.active, row.community_id, row.branch_path)
     _check_clock(req, now)
     limited = throttled()
     for _attempt in range(3):
@@ -157,17 +147,17 @@ def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, r
     event = row if row.id is not None else None
     try:
         if throttled:
-            raise _Refused("rate_limited")
+            raise Refused("rate_limited")
         if tok is None or event is None:
-            raise _Refused("invalid_token")
+            raise Refused("invalid_token")
         scan["direction"], scan["event_id"] = tok.direction, event.id
         body, status = _apply(who, event, tok, req, scan, at, now, offline)
-    except _Refused as refusal:
+    except Refused as refusal:
         details = {**refusal.details, "offline": offline}
         if event is not None:
             details["event"] = event_brief(event)
         body = {"error": {"code": refusal.code, "details": details}}
-        status = STATUS[refusal.code]
+        status = refusal.status
         scan["outcome"] = refusal.code
     scan["http_status"], scan["response"] = status, body
     db.session.connection().execute(INSERT_SCAN, scan)
@@ -177,44 +167,28 @@ def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, r
 def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[dict, int]:
     cfg = current_app.config
     if tok.key_version != event.key_version or tok.static != (event.qr_mode == "static"):
-        raise _Refused("invalid_token", {"reason": "revoked"})
+        raise Refused("invalid_token", {"reason": "revoked"})
     if tok.direction == "out" and not event.requires_checkout:
-        raise _Refused("invalid_token", {"reason": "no_checkout_for_event"})
+        raise Refused("invalid_token", {"reason": "no_checkout_for_event"})
     if offline and now - at > timedelta(seconds=cfg["SCAN_MAX_OFFLINE_DELAY_SECONDS"]):
-        raise _Refused("expired_token", {"reason": "offline_too_old"})
+        raise Refused("expired_token", {"reason": "offline_too_old"})
     tolerance = cfg["SCAN_CLOCK_SKEW_SECONDS"] if offline else ONLINE_TOLERANCE_S
     if not tokens.window_ok(tok, at, tolerance):
-        raise _Refused("expired_token")
-    if event.status == "cancelled":
-        raise _Refused("cancelled")
-    if event.status == "draft" or at < event.window_opens_at:
-        raise _Refused("not_open_yet", {"opens_at": iso_local(event.window_opens_at)})
-    if event.status == "closed" or at > event.window_closes_at:
-        raise _Refused("closed")
-    if not audience.is_eligible(who, event):
-        raise _Refused("not_eligible")
-    _check_geofence(event, req, scan)
+        raise Refused("expired_token")
     method = "offline_qr" if offline else "qr"
-    rule = Rule(*(event._mapping["rule_" + f] for f in Rule._fields)) if event.rule_id is not None else None
     att = _attendance(event, who.id)
+    facts = admission.Facts(method, tok.direction, at, event, who, att, req.lat, req.lng, req.accuracy,
+                            cfg["GEOFENCE_ACCURACY_CAP_M"], capacity_taken=lambda: _taken(event.id))
+    try:
+        outcome = admission.judge(facts)
+    finally:
+        scan["distance_m"] = facts.distance_m
+    rule = Rule(*(event._mapping["rule_" + f] for f in Rule._fields)) if event.rule_id is not None else None
     paid = 0
-    if tok.direction == "in":
-        if att is not None:
-            if att.state == "annulled":
-                raise _Refused("not_eligible", {"reason": "annulled"})
-            outcome = "already_checked_in"
-        else:
-            _check_capacity(event)
-            att, paid = core.check_in(event, who.id, at, method, rule=rule)
-            outcome = "checked_in"
-    else:
-        if att is None or att.state == "annulled":
-            raise _Refused("not_checked_in")
-        if att.state in lifecycle.OPEN:
-            att, paid = core.check_out(event, att, at, method, rule=rule)
-            outcome = "checked_out"
-        else:
-            outcome = "already_checked_out"
+    if outcome == "checked_in":
+        att, paid = core.check_in(event, who.id, at, method, rule=rule)
+    elif outcome == "checked_out":
+        att, paid = core.check_out(event, att, at, method, rule=rule)
     scan["outcome"], scan["attendance_id"] = outcome, att.id
     body = {"outcome": outcome, "offline": offline, "points_awarded": paid,
             "event": event_brief(event), "attendance": core.attendance_json(att)}
@@ -228,25 +202,8 @@ def _attendance(event, user_id: int) -> core.AttendanceState | None:
                                 **{name: event._mapping["att_" + name] for name in _ATT_COLS})
 
 
-def _check_geofence(event, req: ScanRequest, scan: dict) -> None:
-    if event.geofence_mode == "off" or event.lat is None or event.lng is None or not event.geofence_radius_m:
-        return
-    if req.lat is None or req.lng is None:
-        if event.geofence_mode == "enforce":
-            raise _Refused("location_required")
-        return
-    scan["distance_m"] = distance = round(geo.distance_m(event.lat, event.lng, req.lat, req.lng), 1)
-    allowed = event.geofence_radius_m + min(req.accuracy or 0, current_app.config["GEOFENCE_ACCURACY_CAP_M"])
-    if event.geofence_mode == "enforce" and distance > allowed:
-        raise _Refused("outside_geofence", {"distance_m": distance, "allowed_m": allowed})
-
-
-def _check_capacity(event) -> None:
-    if not event.capacity:
-        return
+def _taken(event_id: int) -> int:
     if db.engine.dialect.name == "postgresql":  # serialise the count with other check-ins of this event
-        db.session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
-    taken = db.session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.event_id == event.id, Attendance.state != "annulled"))
-    if taken >= event.capacity:
-        raise _Refused("capacity_full", {"capacity": event.capacity})
+        db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+    return db.session.scalar(select(func.count()).select_from(Attendance).where(
+        Attendance.event_id == event_id, Attendance.state != "annulled"))
