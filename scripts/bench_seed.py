@@ -33,7 +33,7 @@ def seed(url: str, secret: str, members: int, scan_events: int) -> dict:
     from server.demo import add_org
     from server.events.services import new_event
     from server.extensions import db
-    from server.points.services import ensure_default_rules
+    from server.points.ledger import ensure_default_rules
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
     with app.app_context():

@@ -10,7 +10,7 @@ from server.community.demo import seed_community_demo
 from server.events.services import new_event
 from server.extensions import db
 from server.hours.demo_data import seed_hours_demo
-from server.points.services import ensure_default_rules
+from server.points.ledger import ensure_default_rules
 
 DEMO_PASSWORD = "qiandao-demo"
 ADMIN, ORGANIZER, LIAISON = "13900000000", "13900000001", "13900000002"

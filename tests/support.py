@@ -12,7 +12,7 @@ from server.events import tokens
 from server.events.models import Event
 from server.events.services import new_event
 from server.extensions import db
-from server.points.services import ensure_default_rules
+from server.points.ledger import ensure_default_rules
 
 PASSWORD = "test-password-1"
 SECRET = "test-secret-key-0123456789"

@@ -16,8 +16,8 @@ from sqlalchemy import inspect, select
 
 from server import MIGRATIONS, create_app
 from server.extensions import db
+from server.points.ledger import DEFAULT_RULES
 from server.points.models import PointsRule
-from server.points.services import DEFAULT_RULES
 from tests import support
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")

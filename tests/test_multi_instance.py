@@ -30,8 +30,8 @@ from server.common.timeutil import utcnow
 from server.db_setup import normalize_url
 from server.events.services import new_event
 from server.extensions import db
+from server.points.ledger import DEFAULT_RULES
 from server.points.models import PointsRule
-from server.points.services import DEFAULT_RULES
 from tests import support
 from tests.live import LiveServer
 

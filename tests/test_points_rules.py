@@ -12,8 +12,8 @@ from server.auth.models import User
 from server.events.models import Event
 from server.extensions import db
 from server.hours import closing
+from server.points import ledger as points
 from server.points import rules_admin
-from server.points import services as points
 
 PAST = {"start_in": timedelta(hours=-3), "hours": 2, "opens_before": timedelta(hours=4),
         "closes_after": timedelta(hours=2)}

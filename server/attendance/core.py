@@ -12,7 +12,7 @@ from server.common.timeutil import iso_local
 from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
-from server.points import services as points
+from server.points import ledger as points
 
 TABLE = Attendance.__table__
 INSERT = insert(TABLE).returning(TABLE.c.id)

@@ -20,7 +20,7 @@ from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
-from server.points import services as points
+from server.points import ledger as points
 
 CURSOR_OVERLAP = timedelta(seconds=5)  # rows committed out of order near the cursor are sent again
 # Only what the list shows, in item order (attendance_json's fields, then the member's).

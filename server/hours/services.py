@@ -9,7 +9,7 @@ State machine (events that record hours: volunteer_service and community_duty):
 Who: a liaison for their communities' community_duty, an organizer for volunteer_service hosted in their
 organizations (and below), admins for all; nobody for their own attendance. Hours never exceed the event's
 scheduled length. Every change writes the audit log (before, after, who, why) in its transaction.
-Points: the first payment goes through attendance.core.pay_confirmed_hours (rule code "<kind>.hours");
+Points: paying, reversing and re-paying live in points.ledger (rule code "<kind>.hours", then "<kind>.hours.<n>");
 a later change reverses the open hours payments and pays again under "<kind>.hours.<n>", because the
 ledger pays a rule code once per attendance. Amounts are stored on entries, so rule changes never
 rewrite what was paid. A record in publication locks at locks_at; after that only a change sent as a
@@ -43,8 +43,7 @@ from server.events.lookup import event_for
 from server.events.models import Event
 from server.extensions import db
 from server.hours.models import EventServiceInfo, HoursDispute, HoursReview, HoursSetting
-from server.points import services as points
-from server.points.models import PointsEntry
+from server.points import ledger as points
 
 HOURS_KINDS = codes_where(records_hours=True)
 QUEUE_STATES = ("todo", "pending", "no_checkout", "disputed", "confirmed", "rejected", "checked_out", "all")
@@ -106,43 +105,6 @@ def publicity_map(events: list[Event]) -> dict[int, int]:
                     break
         result[e.id] = days
     return result
-
-
-def _hours_code(kind: str) -> str:
-    return f"{kind}.hours"
-
-
-def _hours_entries(att_id: int, kind: str) -> list[PointsEntry]:
-    base = _hours_code(kind)
-    return list(db.session.scalars(select(PointsEntry).where(
-        PointsEntry.attendance_id == att_id,
-        or_(PointsEntry.rule_code == base, PointsEntry.rule_code.like(base + ".%")))))
-
-
-def _reverse_hours(entries: list[PointsEntry], actor_id: int, reason: str) -> int:
-    """Reverse every hours payment not yet reversed; returns the (negative) total."""
-    reversed_ids = {e.reverses_id for e in entries if e.entry_type == "reverse"}
-    total = 0
-    for e in entries:
-        if e.entry_type != "reverse" and e.id not in reversed_ids:
-            db.session.add(PointsEntry(user_id=e.user_id, attendance_id=e.attendance_id, rule_code=e.rule_code,
-                                       amount=-e.amount, entry_type="reverse", reverses_id=e.id,
-                                       actor_id=actor_id, reason=reason))
-            total -= e.amount
-    return total
-
-
-def _pay_hours(event: Event, att: Attendance, entries: list[PointsEntry], actor_id: int, reason: str) -> int:
-    """First payment through core.pay_confirmed_hours; later ones under the next free rule code."""
-    pays = [e for e in entries if e.entry_type == "pay"]
-    if not pays:
-        return core.pay_confirmed_hours(event, att, actor_id)
-    base = _hours_code(event.kind)
-    rounds = [1] + [int(e.rule_code.rsplit(".", 1)[1]) for e in pays
-                    if e.rule_code != base and e.rule_code.rsplit(".", 1)[1].isdigit()]
-    rule = points.rule_for(event.kind)
-    return points.pay(att.user_id, att.id, f"{base}.{max(rounds) + 1}",
-                      points.hours_points(rule, att.hours_confirmed or 0), actor_id, reason)
 
 
 def _upsert_review(att: Attendance, review: HoursReview | None, actor_id: int, now: datetime, days: int,
@@ -232,8 +194,8 @@ def act(user: User, attendance_id: int, action: str, *, hours: float | None = No
     before = snapshot(att, review)
     days = publicity_map([event]).get(event.id, 0)
     try:
-        entries = _hours_entries(att.id, event.kind)
-        reversed_total = _reverse_hours(entries, user.id, reason or action) if action != "confirm" else 0
+        entries = points.hours_entries(att.id, event.kind)
+        reversed_total = points.reverse_hours(entries, user.id, reason or action) if action != "confirm" else 0
         if action == "reject":
             att.state, att.hours_confirmed = "rejected", None
         else:
@@ -243,7 +205,8 @@ def act(user: User, attendance_id: int, action: str, *, hours: float | None = No
         review = _upsert_review(att, review, user.id, now, days, evaluation, comment, locked,
                                 confirming=action != "reject")
         db.session.flush()  # the version check: a racing change loses here
-        paid = _pay_hours(event, att, entries, user.id, reason) if action != "reject" else 0
+        paid = points.pay_hours(event.kind, att.user_id, att.id, att.hours_confirmed or 0, entries, user.id,
+                                    reason) if action != "reject" else 0
         name = f"hours.correction.{action}" if locked else f"hours.{action}"
         audit.record(user.id, name, "attendance", att.id, before,
                      {**snapshot(att, review), "points_paid": paid, "points_reversed": reversed_total}, reason)
@@ -292,8 +255,8 @@ def bulk_confirm(user: User, attendance_ids: list[int], evaluation: str | None =
         att.state, att.hours_confirmed = "confirmed", att.hours_claimed or 0.0
         att.confirmed_by_id, att.confirmed_at = user.id, now
         review = _upsert_review(att, review, user.id, now, days.get(event.id, 0), evaluation, None, False, True)
-        # pending records were never paid: this is the first payment, same code as pay_confirmed_hours
-        paid = points.pay(att.user_id, att.id, _hours_code(event.kind),
+        # pending records were never paid: this is the first payment, same code as ledger.pay_hours
+        paid = points.pay(att.user_id, att.id, points.hours_code(event.kind),
                           points.hours_points(rules[event.kind], att.hours_confirmed), user.id, reason)
         total += paid
         audit.record(user.id, "hours.confirm", "attendance", att.id, before,

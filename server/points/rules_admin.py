@@ -20,8 +20,8 @@ from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
 from server.hours.models import AbsenceDeduction
+from server.points.ledger import DEFAULT_RULES, rule_for
 from server.points.models import PointsEntry, PointsRule
-from server.points.services import DEFAULT_RULES, rule_for
 
 RULE_FIELDS = ("checkin_points", "late_checkin_points", "absence_points", "per_hour_points", "cap_per_activity")
 RULE_TEXT = {  # what each rule code pays, per kind that has it; {kind} is the kind's label

@@ -1,79 +1,18 @@
-"""Paying and reversing points; the ledger is append-only and its sum is the balance."""
+"""Reading points: balances, a member's ledger, leaderboards (paying and reversing: points.ledger)."""
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.auth.permissions import can_manage_community, can_manage_org, forbid, is_admin
 from server.common.errors import ApiError
 from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
-from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
-from server.points.models import PointsEntry, PointsRule
+from server.points.models import PointsEntry
 
 LEADERBOARD_SIZE = 50
-PAY = insert(PointsEntry.__table__)
-
-DEFAULT_RULES = {code: dict(zip(("checkin_points", "late_checkin_points", "absence_points", "per_hour_points"),
-                                  kind.default_rule, strict=True)) for code, kind in KINDS.items()}
-
-
-def ensure_default_rules() -> None:
-    """Create the rule rows that are missing (the migration also seeds them)."""
-    have = set(db.session.scalars(select(PointsRule.kind)))
-    for kind, values in DEFAULT_RULES.items():
-        if kind not in have:
-            db.session.add(PointsRule(kind=kind, **values))
-
-
-def rule_for(kind: str) -> PointsRule | None:
-    return db.session.scalar(select(PointsRule).where(PointsRule.kind == kind))
-
-
-def pay(user_id: int, attendance_id: int, rule_code: str, amount: int,
-        actor_id: int | None = None, reason: str = "") -> int:
-    """Add a payment; the unique index refuses a second one for the same rule and attendance."""
-    if amount:
-        db.session.add(PointsEntry(user_id=user_id, attendance_id=attendance_id, rule_code=rule_code,
-                                   amount=amount, entry_type="pay", actor_id=actor_id, reason=reason))
-    return amount
-
-
-def pay_at_once(user_id: int, attendance_id: int, rule_code: str, amount: int, actor_id: int | None = None) -> int:
-    """pay() as one Core insert, for the check-in paths that write nothing else through the ORM."""
-    if amount:
-        db.session.connection().execute(PAY, {
-            "user_id": user_id, "attendance_id": attendance_id, "rule_code": rule_code, "amount": amount,
-            "entry_type": "pay", "actor_id": actor_id, "reason": ""})
-    return amount
-
-
-def hours_points(rule: PointsRule | None, hours: float) -> int:
-    if rule is None or not hours:
-        return 0
-    amount = int(rule.per_hour_points * hours)
-    return min(amount, rule.cap_per_activity) if rule.cap_per_activity is not None else amount
-
-
-def reverse_for_attendance(attendance_id: int, actor_id: int | None, reason: str) -> int:
-    """Write a reversing entry for every unreversed entry of the attendance; returns the total reversed."""
-    reversed_ids = select(PointsEntry.reverses_id).where(PointsEntry.reverses_id.is_not(None))
-    open_entries = db.session.scalars(
-        select(PointsEntry).where(PointsEntry.attendance_id == attendance_id,
-                                  PointsEntry.entry_type != "reverse",
-                                  PointsEntry.id.not_in(reversed_ids))
-    ).all()
-    total = 0
-    for entry in open_entries:
-        db.session.add(PointsEntry(user_id=entry.user_id, attendance_id=attendance_id, rule_code=entry.rule_code,
-                                   amount=-entry.amount, entry_type="reverse", reverses_id=entry.id,
-                                   actor_id=actor_id, reason=reason))
-        total -= entry.amount
-    return total
-
-
 def balance(user_id: int) -> int:
     return int(db.session.scalar(select(func.coalesce(func.sum(PointsEntry.amount), 0))
                                  .where(PointsEntry.user_id == user_id)))
