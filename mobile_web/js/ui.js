@@ -1,7 +1,6 @@
 // Member app helpers shared by its screens: views, facts lists, times, ids, the app's context.
-import { el, t, lang } from "./core.js";
-
-export const $ = (id) => document.getElementById(id);
+import { lang, t } from "../shared/i18n.js";
+import { $, el } from "../shared/dom.js";
 
 /** Set by app.js: who is signed in, how to ask for a sign-in, how to redraw the current screen. */
 export const ctx = { me: null, requireLogin: null, rerender: null };
@@ -60,7 +59,6 @@ export function uuid4() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function kindLabel(kind) { return kind ? t(`kind_${kind}`) : ""; }
 export function hoursText(hours) { return hours === null || hours === undefined ? "" : t("hours_value", { hours }); }
 
 /** A message line for a failed call: the server's localized message, else the network text. */

@@ -1,8 +1,10 @@
 // The venue screen: the rotating QR, large, swapped for the next code as each window turns (well
 // before the shown one expires), a countdown, the event title and the live count of arrivals.
 // display.html?event=ID&direction=in|out
-import { API, addText } from "../js/core.js";
-import { $, api, boot, el, errorText, param, t, timeRange } from "./common.js";
+import { API, api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, param } from "../shared/dom.js";
+import { boot, errorText, timeRange } from "../shared/shell.js";
 
 addText({
   dp_in: "签到", dp_out: "签退", dp_scan_in: "用微信“扫一扫”或手机相机扫码签到",
