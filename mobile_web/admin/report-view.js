@@ -9,7 +9,7 @@ import { barChart, columnChart } from "./chart.js";
 
 addText({
   rv_rate: "出勤率", rv_absent: "缺席人次", rv_late: "迟到人次", rv_hours: "服务时长（小时）",
-  rv_registered_share: "报到率", rv_chart_rate: "{kind}出勤率", rv_chart_absent: "缺席与迟到",
+  rv_registered_share: "报到率", rv_chart_rate: "主题党日出勤率", rv_chart_absent: "缺席与迟到",
   rv_chart_hours: "服务时长（小时）", rv_chart_coverage: "双报到覆盖率", rv_trend_rate: "全年出勤率（按月）",
   rv_trend_hours: "全年服务时长（按月，小时）", rv_absent_s: "缺席", rv_late_s: "迟到",
   rv_registered_s: "已报到社区", rv_served_s: "本年到社区服务", rv_no_party: "没有{kind}的组织显示为“—”。",
@@ -25,7 +25,7 @@ addText({
   rv_month_label: "{m} 月", rv_table_region: "参与情况汇总表（可左右滑动）",
 }, {
   rv_rate: "Attendance", rv_absent: "Absences", rv_late: "Late arrivals", rv_hours: "Service hours",
-  rv_registered_share: "Registered", rv_chart_rate: "Attendance rate ({kind})", rv_chart_absent: "Absences and late arrivals",
+  rv_registered_share: "Registered", rv_chart_rate: "Party-day attendance rate", rv_chart_absent: "Absences and late arrivals",
   rv_chart_hours: "Service hours", rv_chart_coverage: "Double-registration coverage", rv_trend_rate: "Attendance rate by month",
   rv_trend_hours: "Service hours by month", rv_absent_s: "Absent", rv_late_s: "Late",
   rv_registered_s: "Registered with a community", rv_served_s: "Served there this year",
@@ -78,7 +78,7 @@ function charts(report) {
   const months = c.trend.labels.map((m) => (lang() === "en" ? MONTHS[Number(m.slice(5)) - 1]
     : t("rv_month_label", { m: Number(m.slice(5)) })));
   return el("div", { class: "charts" },
-    barChart({ id: "chart-attendance_rate", title: t("rv_chart_rate", { kind: rosterKind() }), max: 1, format: pct,
+    barChart({ id: "chart-attendance_rate", title: t("rv_chart_rate"), max: 1, format: pct,
       note: c.attendance_rate.some((i) => none(i.value)) ? t("rv_no_party", { kind: rosterKind() }) : null,
       series: [{ key: "value", label: t("rv_rate") }],
       items: c.attendance_rate.map((i) => ({ label: i.label, values: [i.value] })) }),

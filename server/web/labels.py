@@ -35,7 +35,11 @@ export function kindsWhere(flags = {}) {
 def render() -> str:
     kinds = {code: asdict(kind) for code, kind in KINDS.items()}
     states = {state: list(pair) for state, pair in LABELS.items()}
-    return TEMPLATE % (json.dumps(kinds, ensure_ascii=False, separators=(",", ":")), json.dumps(states, ensure_ascii=False, separators=(",", ":")))
+    return TEMPLATE % (_json(kinds), _json(states))
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @bp.get("/app/shared/labels.js")
