@@ -60,9 +60,9 @@ def shell_version() -> str:
             path = os.path.join(root, name)
             stat = os.stat(path)
             files.append((os.path.relpath(path, web.WEB_ROOT), stat.st_size, stat.st_mtime_ns))
-    key = (web.WEB_ROOT, tuple(files))
+    key = (web.WEB_ROOT, labels.render(), tuple(files))
     if key not in _versions:
-        digest = hashlib.sha256(labels.render().encode())
+        digest = hashlib.sha256(key[1].encode())
         for rel, _size, _mtime in files:
             digest.update(rel.encode() + b"\0")
             with open(os.path.join(web.WEB_ROOT, rel), "rb") as fh:
