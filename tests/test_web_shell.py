@@ -39,7 +39,7 @@ def test_labels_module_is_generated_from_the_tables(anon):
 
 def test_no_kind_code_or_hand_written_label_in_the_app():
     """Kinds and states are named only by the server's tables; the app reads them from labels.js."""
-    codes = re.compile(r"\b(%s)\b" % "|".join(map(re.escape, KINDS)))
+    codes = re.compile(r"\b({})\b".format("|".join(map(re.escape, KINDS))))
     written = [f'"{k.label_zh}"' for k in KINDS.values()] + [f'"{k.label_en}"' for k in KINDS.values()]
     for path in [*app_sources(), *TEMPLATES.rglob("*.html")]:
         text = path.read_text()
@@ -61,7 +61,8 @@ def test_one_page_shell_renders_every_staff_admin_and_community_page(anon):
         assert resp.headers["Content-Security-Policy"] == CSP
         html = resp.get_data(as_text=True)
         assert html.count("<head>") == 1 and 'href="/app/staff/staff.css"' in html
-        assert re.search(r'<script type="module" src="/app/%s/[\w-]+\.js"></script>' % page.parent.name, html)
+        section = page.parent.name
+        assert re.search(rf'<script type="module" src="/app/{section}/[\w-]+\.js"></script>', html)
     assert anon.get("/app/staff/nothing.html").status_code == 404
     assert anon.get("/app/staff/..%2fadmin%2fimport.html").status_code == 404
 
@@ -79,4 +80,5 @@ def test_every_page_uses_the_shared_modules_not_copies():
     for path in APP.rglob("*.js"):
         if "vendor" in path.parts or path.parent.name == "shared":
             continue
-        assert not own.search(path.read_text()), f"{path.relative_to(ROOT)} defines {own.search(path.read_text()).group(0)}"
+        found = own.search(path.read_text())
+        assert not found, f"{path.relative_to(ROOT)} defines {found and found.group(0)}"

@@ -3,7 +3,8 @@
 // The server decides what each person may import (organizers: plain members of their organizations).
 import { api } from "../shared/api.js";
 import { addText, lang, t } from "../shared/i18n.js";
-import { $, busy, el, formDialog } from "../shared/dom.js";
+import { $, el } from "../shared/dom.js";
+import { busy, formDialog } from "../shared/dialog.js";
 import { boot, errorText } from "../shared/shell.js";
 
 addText({

@@ -2,7 +2,8 @@
 // payments made afterwards: every ledger entry keeps the amount it was paid with.
 import { api } from "../shared/api.js";
 import { addText, lang, t } from "../shared/i18n.js";
-import { $, busy, el, toast } from "../shared/dom.js";
+import { $, el } from "../shared/dom.js";
+import { busy, toast } from "../shared/dialog.js";
 import { kindLabel, kindOf } from "../shared/labels.js";
 import { boot, errorText } from "../shared/shell.js";
 

@@ -3,7 +3,8 @@
 // slots and claims (needs.js). ?community=ID picks one of several; #pending, #qr, #needs pick the tab.
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, askReason, busy, el, fill, formDialog, param, toast } from "../shared/dom.js";
+import { $, el, fill, param } from "../shared/dom.js";
+import { askReason, busy, formDialog, toast } from "../shared/dialog.js";
 import { boot, errorText } from "../shared/shell.js";
 import { needsTab, resetNeeds } from "./needs.js";
 import { dateOnly } from "./shared.js";

@@ -2,7 +2,8 @@
 // (认领) and withdraw, a clear reason when a slot cannot be claimed; and "my claims" with check-in state.
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { busy, el, formDialog, toast } from "../shared/dom.js";
+import { el } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
 import { stateLabel } from "../shared/labels.js";
 import { errorText } from "../shared/shell.js";
 import { dutyBadge, skillBadges, slotPhase, slotWhen, whenNodes } from "./shared.js";

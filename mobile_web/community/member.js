@@ -3,7 +3,8 @@
 // (member-needs.js), my claims and my registration history. Server text goes in as text only.
 import { api } from "../shared/api.js";
 import { addText, lang, t } from "../shared/i18n.js";
-import { $, busy, el, fill, formDialog, toast } from "../shared/dom.js";
+import { $, el, fill } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
 import { boot, errorText } from "../shared/shell.js";
 import { claimsPanel, needsPanel } from "./member-needs.js";
 import { dateOnly, endReason, regBadge } from "./shared.js";

@@ -3,7 +3,8 @@
 // that has started keeps its times; a slot can be cancelled on its own.
 import { api } from "../shared/api.js";
 import { addText, pickLang, t } from "../shared/i18n.js";
-import { busy, el, formDialog, toast } from "../shared/dom.js";
+import { el } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
 import { errorText } from "../shared/shell.js";
 import { slotWhen } from "./shared.js";
 

@@ -2,7 +2,8 @@
 // slot (认领名单), and the actions: post, edit (need-form.js), stop or reopen claims, cancel the need.
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { busy, el, formDialog, toast } from "../shared/dom.js";
+import { el } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
 import { stateLabel } from "../shared/labels.js";
 import { errorText } from "../shared/shell.js";
 import { needForm } from "./need-form.js";

@@ -1,7 +1,8 @@
 // The page frame of the staff, admin and community pages (their one HTML shell is server/web/templates/
 // page.html): header with the language switch and nav by role, the sign-in gate, error text.
 import { ApiError, cachedMe, loadMe, login } from "./api.js";
-import { $, busy, el } from "./dom.js";
+import { $, el } from "./dom.js";
+import { busy } from "./dialog.js";
 import { addText, lang, pickLang, setLang, t } from "./i18n.js";
 
 addText({

@@ -2,7 +2,8 @@
 // capacity, QR mode. ?event=ID edits; without it, a new event.
 import { api, ApiError } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, busy, el, param } from "../shared/dom.js";
+import { $, el, param } from "../shared/dom.js";
+import { busy } from "../shared/dialog.js";
 import { kindLabel, kindOf, kindsWhere } from "../shared/labels.js";
 import { boot, errorText, fieldErrors } from "../shared/shell.js";
 

@@ -1,7 +1,8 @@
 // My events: the events this organizer / liaison manages, with their screens and actions.
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, askReason, busy, el, param, toast } from "../shared/dom.js";
+import { $, el, param } from "../shared/dom.js";
+import { askReason, busy, toast } from "../shared/dialog.js";
 import { kindLabel } from "../shared/labels.js";
 import { boot, errorText, timeRange } from "../shared/shell.js";
 

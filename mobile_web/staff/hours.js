@@ -2,7 +2,8 @@
 // of a missing check-out, answer disputes, and confirm several at once.
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, askReason, busy, el, formDialog, hhmm, toast } from "../shared/dom.js";
+import { $, el, hhmm } from "../shared/dom.js";
+import { askReason, busy, formDialog, toast } from "../shared/dialog.js";
 import { stateLabel } from "../shared/labels.js";
 import { boot, errorText, timeRange } from "../shared/shell.js";
 

@@ -2,7 +2,8 @@
 // member's card QR with the camera (or type its code), always with a reason (audited).
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { askReason, el, hhmm, toast } from "../shared/dom.js";
+import { el, hhmm } from "../shared/dom.js";
+import { askReason, toast } from "../shared/dialog.js";
 import { kindOf, stateLabel } from "../shared/labels.js";
 import { errorText } from "../shared/shell.js";
 import { startScan, stopScan } from "../js/qr-reader.js";

@@ -3,7 +3,8 @@
 // so for a rotating event the page offers to switch the event to a static code first.
 import { API, api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, busy, el, param, toast } from "../shared/dom.js";
+import { $, el, param } from "../shared/dom.js";
+import { busy, toast } from "../shared/dialog.js";
 import { kindLabel } from "../shared/labels.js";
 import { boot, errorText, timeRange } from "../shared/shell.js";
 
