@@ -2,9 +2,8 @@
 // as the CSV export), party days, absentees and late arrivals, and the month's events with their
 // attendance workbooks. Every server string goes in as text.
 import { addText, lang, t } from "../shared/i18n.js";
-import { el } from "../shared/dom.js";
+import { el, timeRange } from "../shared/dom.js";
 import { kindLabel, kindOf, kindsWhere } from "../shared/labels.js";
-import { timeRange } from "../shared/shell.js";
 import { barChart, columnChart } from "./chart.js";
 
 addText({

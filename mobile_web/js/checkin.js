@@ -5,7 +5,7 @@ import { t } from "../shared/i18n.js";
 import { $, hhmm } from "../shared/dom.js";
 import { kindLabel, kindOf } from "../shared/labels.js";
 import * as outbox from "./outbox.js";
-import { ctx, show, setFacts, localTime, timeRange, isoWithOffset, uuid4, errorText, hoursText } from "./ui.js";
+import { ctx, show, setFacts, localTime, shortRange, isoWithOffset, uuid4, errorText, hoursText } from "./ui.js";
 
 const ACCEPTED = new Set(["checked_in", "checked_out", "already_checked_in", "already_checked_out"]);
 // Refusals where trying again (with a new client_scan_id) can give another answer.
@@ -141,7 +141,7 @@ function paint(box, kind, mark, message) {
 function showEvent(ev) {
   if (!ev || !ev.title) return;
   $("event-title").textContent = ev.title;
-  $("event-time").textContent = ev.starts_at ? `${t("event_time")}：${timeRange(ev.starts_at, ev.ends_at)}` : "";
+  $("event-time").textContent = ev.starts_at ? `${t("event_time")}：${shortRange(ev.starts_at, ev.ends_at)}` : "";
   $("event-place").textContent = ev.place_name ? `${t("place")}：${ev.place_name}` : "";
   $("result-event").hidden = false;
 }

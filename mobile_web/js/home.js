@@ -5,7 +5,7 @@ import { t } from "../shared/i18n.js";
 import { $, el, hhmm } from "../shared/dom.js";
 import { kindLabel, kindOf } from "../shared/labels.js";
 import * as outbox from "./outbox.js";
-import { ctx, show, rowsInto, timeRange, shortTime, isoWithOffset, hoursText } from "./ui.js";
+import { ctx, show, rowsInto, shortRange, shortTime, isoWithOffset, hoursText } from "./ui.js";
 
 /** The badge colour of a kind, from its flags in the server's table (not from its name). */
 function kindTone(code) {
@@ -86,7 +86,7 @@ function drawData(data, missing = "loading") {
 function eventRow(e, upcoming) {
   return {
     title: e.title,
-    meta: [timeRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : ""],
+    meta: [shortRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : ""],
     badge: kindLabel(e.kind), badgeClass: kindTone(e.kind),
   };
 }

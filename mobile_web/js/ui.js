@@ -35,7 +35,8 @@ export function shortTime(iso) {
   const today = isoWithOffset().slice(0, 10);
   return iso.slice(0, 10) === today ? iso.slice(11, 16) : `${iso.slice(5, 10).replace("-", "/")} ${iso.slice(11, 16)}`;
 }
-export function timeRange(start, end) {
+/** "14:00–16:00" today, "11/26 14:00–16:00" another day: the member app's short form. */
+export function shortRange(start, end) {
   if (!start) return "";
   if (end && start.slice(0, 10) === end.slice(0, 10)) return `${shortTime(start)}–${end.slice(11, 16)}`;
   return end ? `${shortTime(start)} – ${shortTime(end)}` : shortTime(start);

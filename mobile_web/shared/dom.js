@@ -28,4 +28,12 @@ export function fill(node, ...children) {
 
 /** API times carry the deployment's offset; show their wall-clock part. */
 export function hhmm(iso) { return iso ? iso.slice(11, 16) : ""; }
-export function dateTime(iso) { return iso ? `${iso.slice(5, 10).replace("-", "/")} ${iso.slice(11, 16)}` : ""; }
+
+/** "2026/11/26 16:22–18:42" (same day) or "2026/11/26 16:22 – 2026/11/27 09:00". */
+export function timeRange(start, end) {
+  if (!start) return "";
+  const same = end && start.slice(0, 10) === end.slice(0, 10);
+  const d = (iso) => `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 16)}`;
+  if (!end) return d(start);
+  return same ? `${d(start)}–${end.slice(11, 16)}` : `${d(start)} – ${d(end)}`;
+}

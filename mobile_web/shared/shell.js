@@ -52,17 +52,8 @@ export function errorText(err) {
   return err.message;
 }
 
-// ---- labels and times (kinds and states: ./labels.js, from the server) ----
+// Check-in methods (kinds and states are named by ./labels.js, from the server).
 export const methodLabel = (m) => (m ? t("method_" + m) : "");
-
-/** "11/26 16:22–18:42" (same day) or "11/26 16:22 – 11/27 09:00". */
-export function timeRange(start, end) {
-  if (!start) return "";
-  const same = end && start.slice(0, 10) === end.slice(0, 10);
-  const d = (iso) => `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 16)}`;
-  if (!end) return d(start);
-  return same ? `${d(start)}–${end.slice(11, 16)}` : `${d(start)} – ${d(end)}`;
-}
 
 // ---- page frame: header, language switch, sign-in gate ----
 /**

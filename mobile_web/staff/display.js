@@ -3,9 +3,9 @@
 // display.html?event=ID&direction=in|out
 import { API, api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, el, param } from "../shared/dom.js";
+import { $, el, param, timeRange } from "../shared/dom.js";
 import { stateLabel } from "../shared/labels.js";
-import { boot, errorText, timeRange } from "../shared/shell.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   dp_in: "签到", dp_out: "签退", dp_scan_in: "用微信“扫一扫”或手机相机扫码签到",

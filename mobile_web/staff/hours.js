@@ -2,10 +2,10 @@
 // of a missing check-out, answer disputes, and confirm several at once.
 import { api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, el, hhmm } from "../shared/dom.js";
+import { $, el, hhmm, timeRange } from "../shared/dom.js";
 import { askReason, busy, formDialog, toast } from "../shared/dialog.js";
 import { stateLabel } from "../shared/labels.js";
-import { boot, errorText, timeRange } from "../shared/shell.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   hr_title: "时长确认", hr_tab_disputed: "有异议",

@@ -3,10 +3,10 @@
 // live.html?event=ID
 import { API, api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, el, hhmm, param } from "../shared/dom.js";
+import { $, el, hhmm, param, timeRange } from "../shared/dom.js";
 import { askReason, busy, toast } from "../shared/dialog.js";
 import { kindLabel, stateLabel } from "../shared/labels.js";
-import { boot, errorText, methodLabel, timeRange } from "../shared/shell.js";
+import { boot, errorText, methodLabel } from "../shared/shell.js";
 import { stopScan } from "../js/qr-reader.js";
 import { checkinError, checkinPanel, manualCheckin } from "./live-checkin.js";
 

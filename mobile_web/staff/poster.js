@@ -3,10 +3,10 @@
 // so for a rotating event the page offers to switch the event to a static code first.
 import { API, api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
-import { $, el, param } from "../shared/dom.js";
+import { $, el, param, timeRange } from "../shared/dom.js";
 import { busy, toast } from "../shared/dialog.js";
 import { kindLabel } from "../shared/labels.js";
-import { boot, errorText, timeRange } from "../shared/shell.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   po_heading_in: "扫码签到", po_heading_out: "扫码签退", po_how_in: "用微信“扫一扫”或手机相机扫码签到",
