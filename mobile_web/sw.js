@@ -1,14 +1,18 @@
 // Keeps the member app shell (HTML, CSS, JS) so the app opens without a network; a scan made then
 // waits in the app's outbox. API responses are never cached here. Served at /sw.js (scope /) by
-// server/web.py, which writes a hash of mobile_web/ into VERSION: any change to the app's files
-// changes this script, so phones install the new shell and drop the old one.
+// server/web/assets.py, which writes a hash of mobile_web/ and of the generated labels module into
+// VERSION: any change to the app's files changes this script, so phones install the new shell and
+// drop the old one.
 const VERSION = "__SHELL_VERSION__";
 const CACHE = `qd-shell-${VERSION}`;
 const SHELL = [
   "/",
   "/app/app.css",
   "/app/manifest.webmanifest",
-  "/app/js/core.js",
+  "/app/shared/i18n.js",
+  "/app/shared/api.js",
+  "/app/shared/dom.js",
+  "/app/shared/labels.js",
   "/app/js/member-text.js",
   "/app/shared/labels.js",
   "/app/js/ui.js",

@@ -49,8 +49,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from server.common.errors import register_error_handlers
-    from server.csrf import check_csrf
-    from server.web import add_security_headers
+    from server.web import add_security_headers, check_csrf
 
     register_error_handlers(app)  # after api.init_app, so our envelope wins
     app.before_request(check_csrf)

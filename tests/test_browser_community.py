@@ -24,6 +24,7 @@ from tests.live import LiveServer
 from tests.support import PASSWORD
 
 COMMUNITY = Path(__file__).resolve().parent.parent / "mobile_web" / "community"
+COMMUNITY_PAGES = Path(__file__).resolve().parent.parent / "server" / "web" / "templates" / "community"
 ZONE = ZoneInfo("Asia/Shanghai")  # the deployment's zone (TIMEZONE) and the phone's
 WAIT_MS = 20000
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -374,7 +375,7 @@ def test_home_links_follow_roles_and_community_pages_refuse_plain_members(pw, se
 
 def test_community_files_keep_to_the_csp_and_stay_small(anon):
     """A cheap static guard beside the browser tests, as for mobile_web/staff/."""
-    for html in sorted(COMMUNITY.glob("*.html")):
+    for html in sorted(COMMUNITY_PAGES.glob("*.html")):
         resp = anon.get(f"/app/community/{html.name}")
         assert resp.status_code == 200 and "script-src 'self'" in resp.headers["Content-Security-Policy"]
         text = resp.get_data(as_text=True)

@@ -1,10 +1,8 @@
 """Event kinds are data: the kinds table (server/events/kinds.py) is the only place in the server and the app
-that names a kind; the app's labels and per-kind flags are generated from it."""
-import json
+that names a kind (the app's labels and flags, generated from it: tests/test_web_shell.py)."""
 import re
 from pathlib import Path
 
-from server.attendance.lifecycle import LABELS as STATE_LABELS
 from server.events.kinds import KINDS, codes_where
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +15,7 @@ ALLOWED = {"server/events/kinds.py", "server/demo.py", "server/community/demo.py
 
 def _sources():
     for folder, pattern in (("server", "*.py"), ("mobile_web", "*.js"), ("mobile_web", "*.html"),
-                            ("mobile_web", "*.css")):
+                            ("mobile_web", "*.css"), ("server/web/templates", "*.html")):
         for path in sorted((ROOT / folder).rglob(pattern)):
             rel = path.relative_to(ROOT).as_posix()
             if "/vendor/" not in rel and rel not in ALLOWED:
@@ -35,20 +33,6 @@ def test_the_check_finds_a_planted_kind_literal():
     assert KIND_CODE.search("code = 'party_day.absence'")
     assert not KIND_CODE.search("report.party_days.map(…)")  # a plural field name is not a kind
     assert not KIND_CODE.search('"""Each slot gets its own party_day event."""'[3:])
-
-
-def test_the_app_reads_labels_and_flags_from_the_table(anon):
-    resp = anon.get("/app/shared/labels.js")
-    assert resp.status_code == 200 and resp.mimetype == "text/javascript"
-    text = resp.get_data(as_text=True)
-    kinds = json.loads(re.search(r"export const KINDS = (\{.*?\});\n", text).group(1))
-    assert list(kinds) == list(KINDS)  # the table's order
-    for code, kind in KINDS.items():
-        assert kinds[code]["label"] == {"zh": kind.label_zh, "en": kind.label_en}
-        assert kinds[code]["records_hours"] is kind.records_hours and kinds[code]["host"] == kind.host
-    states = json.loads(re.search(r"export const STATES = (\{.*?\});\n", text).group(1))
-    assert states == {s: {"zh": zh, "en": en} for s, (zh, en) in STATE_LABELS.items()}
-    assert '"kind_community_duty": "社区服务"' in text and '"state_rejected": "未通过"' in text
 
 
 def test_flags_answer_the_questions_code_asks():

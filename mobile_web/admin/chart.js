@@ -1,7 +1,7 @@
 // Plain SVG charts built with DOM APIs (no library, no service): horizontal bars per item with one or
 // more series, and columns per month. Every value is drawn as one <rect class="bar"> (width or height 0
 // when there is no value), with its number beside it as text; labels go in with textContent only.
-import { el } from "../js/core.js";
+import { el } from "../shared/dom.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const W = 340; // viewBox width: about one CSS pixel per unit on a 360 px phone

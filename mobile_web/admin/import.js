@@ -1,8 +1,11 @@
 // Roster import (名册导入) for admins and organizers: choose a CSV or XLSX, check it with a dry run (row by
 // row: create, update, unchanged, refused with reasons), then apply it — all or nothing, keyed by phone.
 // The server decides what each person may import (organizers: plain members of their organizations).
-import { addText } from "../js/core.js";
-import { $, api, boot, busy, el, errorText, formDialog, lang, t } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, lang, t } from "../shared/i18n.js";
+import { $, el } from "../shared/dom.js";
+import { busy, formDialog } from "../shared/dialog.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   im_title: "名册导入", im_intro: "上传 CSV 或 Excel（.xlsx）名册，列为：姓名、手机号、支部、社区、角色。先检查（试运行，不写入），"

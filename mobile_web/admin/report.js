@@ -1,8 +1,10 @@
 // Participation report of an organization for a month, for organizers and admins: pick the organization
 // and the month; the figures as charts and tables (the same numbers as the export), the CSV/XLSX
 // downloads, and each event's attendance workbook for the month.
-import { addText } from "../js/core.js";
-import { $, api, boot, el, errorText, param, t } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, param } from "../shared/dom.js";
+import { boot, errorText } from "../shared/shell.js";
 import { reportNodes } from "./report-view.js";
 
 addText({

@@ -1,14 +1,17 @@
 // Points rules per activity kind, for admins: view and edit (PUT /points/rules). A change affects only
 // payments made afterwards: every ledger entry keeps the amount it was paid with.
-import { KINDS } from "/app/shared/labels.js";
-import { addText } from "../js/core.js";
-import { $, api, boot, busy, el, errorText, kindLabel, lang, t, toast } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, lang, t } from "../shared/i18n.js";
+import { $, el } from "../shared/dom.js";
+import { busy, toast } from "../shared/dialog.js";
+import { kindLabel, kindOf } from "../shared/labels.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   ru_title: "积分规则", ru_intro: "按活动类型设置积分。", ru_later: "修改只影响今后发放的积分：已经记入积分明细的积分不会改变，也不会重新计算。",
   f_checkin_points: "按时签到（分）", f_late_checkin_points: "迟到签到（分）", f_absence_points: "缺席扣分（0 或负数）",
   f_per_hour_points: "每小时服务时长（分）", f_cap_per_activity: "每次活动最多（分，留空为不限）",
-  h_absence_points: "主题党日结束时仍未签到的名册成员按此扣分。", h_per_hour_points: "时长确认后按小时计分。",
+  h_absence_points: "活动结束时仍未签到的名册成员按此扣分。", h_per_hour_points: "时长确认后按小时计分。",
   ru_reason: "修改原因（选填，记入审计日志）", ru_save: "保存修改", ru_saved: "已保存：{kinds}。今后的积分按新规则发放。",
   ru_unchanged: "没有修改。", ru_updated: "上次修改：{time}", ru_bad: "请填写 {min} 到 {max} 之间的整数：{field}",
   ru_codes: "积分明细中的规则代码",
@@ -18,7 +21,7 @@ addText({
   f_checkin_points: "Check-in on time (points)", f_late_checkin_points: "Late check-in (points)",
   f_absence_points: "Absence (0 or negative)", f_per_hour_points: "Per hour of service (points)",
   f_cap_per_activity: "At most per activity (points; empty: no cap)",
-  h_absence_points: "Deducted from roster members not checked in when the party day closes.",
+  h_absence_points: "Deducted from roster members not checked in when the event closes.",
   h_per_hour_points: "Paid per hour once the hours are confirmed.",
   ru_reason: "Reason for the change (optional, kept in the audit log)", ru_save: "Save changes",
   ru_saved: "Saved: {kinds}. Points paid from now on follow the new rules.", ru_unchanged: "Nothing changed.",
@@ -26,12 +29,14 @@ addText({
   ru_codes: "Rule codes in the ledger",
 });
 
-// The fields each kind uses, from its flags: paid at check-in (and absence deducted), or paid per hour.
-const FIELDS = Object.fromEntries(Object.entries(KINDS).map(([code, k]) => [code, [
-  ...(k.pays_at_checkin ? ["checkin_points", "late_checkin_points"] : []),
-  ...(k.deducts_absence ? ["absence_points"] : []),
-  ...(k.records_hours ? ["per_hour_points", "cap_per_activity"] : []),
-]]));
+// The fields each kind uses, from its flags in the server's kinds table: kinds that pay on check-in
+// (and deduct absences) or pay per hour of service.
+const fieldsOf = (code) => {
+  const k = kindOf(code);
+  if (!k) return null;
+  return [...(k.pays_at_checkin ? ["checkin_points", "late_checkin_points"] : []),
+    ...(k.deducts_absence ? ["absence_points"] : []), ...(k.records_hours ? ["per_hour_points", "cap_per_activity"] : [])];
+};
 const RANGE = { absence_points: [-10000, 0] };
 const range = (f) => RANGE[f] || [0, 10000];
 const state = { rules: null, codes: {}, error: null };
@@ -75,7 +80,7 @@ function changes() {
   const out = [];
   for (const rule of state.rules) {
     const change = {};
-    for (const f of FIELDS[rule.kind] || []) {
+    for (const f of fieldsOf(rule.kind) || []) {
       const box = inputs[`${rule.kind}.${f}`];
       const text = box.value.trim();
       const value = text === "" && f === "cap_per_activity" ? null : Number(text);
@@ -117,7 +122,7 @@ async function save(button, error) {
 }
 
 function ruleBox(rule) {
-  const fields = (FIELDS[rule.kind] || []).map((f) => el("div", { class: "field" },
+  const fields = (fieldsOf(rule.kind) || []).map((f) => el("div", { class: "field" },
     el("label", { for: `r-${rule.kind}-${f}` }, t(`f_${f}`)), input(rule, f),
     t(`h_${f}`) !== `h_${f}` ? el("p", { class: "hint", id: `r-${rule.kind}-${f}-hint` }, t(`h_${f}`)) : null));
   return el("fieldset", { "data-kind": rule.kind }, el("legend", {}, kindLabel(rule.kind)),
@@ -135,7 +140,7 @@ function draw() {
   const error = el("p", { class: "error", role: "alert", hidden: true });
   const submit = el("button", { type: "submit", class: "primary block", id: "ru-save" }, t("ru_save"));
   const form = el("form", { class: "panel", id: "ru-form", novalidate: true },
-    state.rules.filter((r) => FIELDS[r.kind]).map(ruleBox),
+    state.rules.filter((r) => fieldsOf(r.kind)).map(ruleBox),
     el("label", { for: "ru-reason" }, t("ru_reason")), reasonBox, error, submit);
   form.addEventListener("submit", (ev) => { ev.preventDefault(); save(submit, error); });
   const codes = el("details", { class: "panel" }, el("summary", {}, t("ru_codes")),

@@ -1,10 +1,13 @@
 // The community liaison's page (社区工作): registration requests to accept or decline with a reason,
 // the community's registration QR (报到二维码) to show, print or replace, and the needs list with its
 // slots and claims (needs.js). ?community=ID picks one of several; #pending, #qr, #needs pick the tab.
-import { addText } from "../js/core.js";
-import { $, api, askReason, boot, busy, el, errorText, formDialog, param, t, toast } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, fill, param } from "../shared/dom.js";
+import { askReason, busy, formDialog, toast } from "../shared/dialog.js";
+import { boot, errorText } from "../shared/shell.js";
 import { needsTab, resetNeeds } from "./needs.js";
-import { dateOnly, fill } from "./shared.js";
+import { dateOnly } from "./shared.js";
 
 addText({
   li_title: "社区工作", li_community: "社区", li_tab_pending: "报到审核", li_tab_qr: "报到二维码",

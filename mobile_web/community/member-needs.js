@@ -1,7 +1,11 @@
 // The member's side of the needs list (需求清单): each need with its time slots, places left, claim
 // (认领) and withdraw, a clear reason when a slot cannot be claimed; and "my claims" with check-in state.
-import { addText } from "../js/core.js";
-import { api, busy, el, errorText, formDialog, stateLabel, t, toast } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { el } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
+import { stateLabel } from "../shared/labels.js";
+import { errorText } from "../shared/shell.js";
 import { dutyBadge, skillBadges, slotPhase, slotWhen, whenNodes } from "./shared.js";
 
 addText({

@@ -1,10 +1,13 @@
 // 我的社区 (a member's double registration): the community I am registered with and its receipt
 // (回执), a request waiting or declined, how to register when not yet, the needs list with its slots
 // (member-needs.js), my claims and my registration history. Server text goes in as text only.
-import { addText } from "../js/core.js";
-import { $, api, boot, busy, el, errorText, formDialog, lang, t, toast } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, lang, t } from "../shared/i18n.js";
+import { $, el, fill } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
+import { boot, errorText } from "../shared/shell.js";
 import { claimsPanel, needsPanel } from "./member-needs.js";
-import { dateOnly, endReason, fill, regBadge } from "./shared.js";
+import { dateOnly, endReason, regBadge } from "./shared.js";
 
 addText({
   mc_title: "我的社区", mc_since: "报到时间：{date}", mc_receipt: "报到回执", mc_receipt_no: "回执编号：{no}",

@@ -1,8 +1,11 @@
 // Post or edit a need (发布／编辑需求): title, description, place, skills, and its time slots (start,
 // end, people wanted). Editing saves the need, then each changed slot, then each new one; a slot
 // that has started keeps its times; a slot can be cancelled on its own.
-import { addText } from "../js/core.js";
-import { api, busy, el, errorText, formDialog, pickLang, t, toast } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, pickLang, t } from "../shared/i18n.js";
+import { el } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
+import { errorText } from "../shared/shell.js";
 import { slotWhen } from "./shared.js";
 
 addText({

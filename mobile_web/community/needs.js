@@ -1,7 +1,11 @@
 // The liaison's needs list (需求清单): every need of the community with its slots, who claimed each
 // slot (认领名单), and the actions: post, edit (need-form.js), stop or reopen claims, cancel the need.
-import { addText } from "../js/core.js";
-import { api, busy, el, errorText, formDialog, stateLabel, t, toast } from "../staff/common.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { el } from "../shared/dom.js";
+import { busy, formDialog, toast } from "../shared/dialog.js";
+import { stateLabel } from "../shared/labels.js";
+import { errorText } from "../shared/shell.js";
 import { needForm } from "./need-form.js";
 import { dutyBadge, skillBadges, slotPhase, whenNodes } from "./shared.js";
 

@@ -2,9 +2,11 @@
 // with which community, duties claimed, attended, confirmed hours, the liaison's evaluation and the
 // flags 未报到 / 服务时长不足; the XLSX download. Organizers see their organizations' report, liaisons
 // their community's (?org=ID or ?community=ID, &year=, &quarter=). A table; one card per row on a phone.
-import { addText } from "../js/core.js";
-import { $, api, boot, el, errorText, param, t } from "../staff/common.js";
-import { dateOnly, fill } from "./shared.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, fill, param } from "../shared/dom.js";
+import { boot, errorText } from "../shared/shell.js";
+import { dateOnly } from "./shared.js";
 
 addText({
   rp_title: "双报到情况报告", rp_scope: "范围", rp_year: "年份", rp_period: "期间", rp_whole_year: "全年",

@@ -1,6 +1,7 @@
 // Shared by the double-registration pages (双报到): the member's "my community", the liaison's
 // community page and the branch report. Words, time labels and slot states; text only, never HTML.
-import { addText, el, lang, t } from "../js/core.js";
+import { addText, lang, t } from "../shared/i18n.js";
+import { el } from "../shared/dom.js";
 
 addText({
   cm_brand: "签到", cm_login_hint: "请使用手机号和密码登录。", cm_home: "返回首页",
@@ -77,10 +78,4 @@ export function endReason(reason) {
 /** Skills as small badges. */
 export function skillBadges(skills) {
   return (skills || []).map((s) => el("span", { class: "badge skill" }, s));
-}
-
-/** replaceChildren, leaving out the null / false of optional parts (the DOM would print "null"). */
-export function fill(node, ...children) {
-  node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
 }

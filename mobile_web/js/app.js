@@ -1,8 +1,10 @@
 // The member app: one page for /, /s/{token}, /c/{token} and /r/{token}; #scan and #records are
 // screens of /. Strict CSP: no inline script or style; server text goes in as text, never HTML.
-import { login, logout, cachedMe, lang, setLang, t, forgetMe } from "./core.js";
+import { cachedMe, forgetMe, login, logout } from "../shared/api.js";
+import { lang, setLang, t } from "../shared/i18n.js";
+import { $ } from "../shared/dom.js";
 import "./member-text.js";
-import { $, ctx, show, applyTexts, errorText } from "./ui.js";
+import { ctx, show, applyTexts, errorText } from "./ui.js";
 import * as outbox from "./outbox.js";
 import { submitToken } from "./checkin.js";
 import { startCamera, stopCamera, readCode } from "./camera.js";

@@ -1,8 +1,8 @@
 // The member's in-page scanner screen around qr-reader.js. A refused or missing camera gets a clear
 // way out: the phone's own camera app or WeChat's scanner open the code's URL.
-import { t } from "./core.js";
+import { t } from "../shared/i18n.js";
+import { $ } from "../shared/dom.js";
 import { startScan, stopScan } from "./qr-reader.js";
-import { $ } from "./ui.js";
 
 let running = false;
 

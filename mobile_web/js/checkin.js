@@ -1,9 +1,11 @@
 // Sending a scanned token (POST /scans) and the answer screen. Without a connection the scan goes
 // to the outbox and the screen says "waiting to send"; the outbox's answer replaces it when it comes.
-import { KINDS } from "/app/shared/labels.js";
-import { api, loadMe, t, hhmm } from "./core.js";
+import { api, loadMe } from "../shared/api.js";
+import { t } from "../shared/i18n.js";
+import { $, hhmm } from "../shared/dom.js";
+import { kindLabel, kindOf } from "../shared/labels.js";
 import * as outbox from "./outbox.js";
-import { $, ctx, show, setFacts, localTime, timeRange, isoWithOffset, uuid4, errorText, hoursText } from "./ui.js";
+import { ctx, show, setFacts, localTime, shortRange, isoWithOffset, uuid4, errorText, hoursText } from "./ui.js";
 
 const ACCEPTED = new Set(["checked_in", "checked_out", "already_checked_in", "already_checked_out"]);
 // Refusals where trying again (with a new client_scan_id) can give another answer.
@@ -139,7 +141,7 @@ function paint(box, kind, mark, message) {
 function showEvent(ev) {
   if (!ev || !ev.title) return;
   $("event-title").textContent = ev.title;
-  $("event-time").textContent = ev.starts_at ? `${t("event_time")}：${timeRange(ev.starts_at, ev.ends_at)}` : "";
+  $("event-time").textContent = ev.starts_at ? `${t("event_time")}：${shortRange(ev.starts_at, ev.ends_at)}` : "";
   $("event-place").textContent = ev.place_name ? `${t("place")}：${ev.place_name}` : "";
   $("result-event").hidden = false;
 }
@@ -170,9 +172,10 @@ function accepted(box, data) {
   if (data.points_awarded) rows.push([t("points"), `${data.points_awarded > 0 ? "+" : ""}${data.points_awarded}`]);
   setFacts($("result-facts"), rows);
   const kind = data.event && data.event.kind;
-  let next = kind && KINDS[kind] && !KINDS[kind].records_hours ? "next_party" : "next_checkout";
+  const checkinOnly = kindOf(kind) && !kindOf(kind).records_hours;
+  let next = checkinOnly ? "next_checkin_only" : "next_checkout";
   if (out) next = att.state === "pending" ? "next_confirm" : "next_done";
-  $("result-next").textContent = t(next);
+  $("result-next").textContent = t(next, { kind: kindLabel(kind) });
   if (data.offline) $("result-note").textContent = t("offline_note");
 }
 

@@ -1,8 +1,18 @@
 // Home: who I am, the big Scan button, what waits in the outbox, my points and hours this year,
 // the events open now and coming up, and the staff pages my roles open.
-import { api, el, t, hhmm, forgetMe, rememberMe } from "./core.js";
+import { api, forgetMe, rememberMe } from "../shared/api.js";
+import { t } from "../shared/i18n.js";
+import { $, el, hhmm } from "../shared/dom.js";
+import { kindLabel, kindOf } from "../shared/labels.js";
 import * as outbox from "./outbox.js";
-import { $, ctx, show, rowsInto, timeRange, shortTime, kindLabel, isoWithOffset, hoursText } from "./ui.js";
+import { ctx, show, rowsInto, shortRange, shortTime, isoWithOffset, hoursText } from "./ui.js";
+
+/** The badge colour of a kind, from its flags in the server's table (not from its name). */
+function kindTone(code) {
+  const k = kindOf(code);
+  if (!k) return "";
+  return k.expects_roster ? "kind-roster" : k.needs_confirmation ? "kind-confirmed" : k.records_hours ? "kind-hours" : "";
+}
 
 const DAY_MS = 86400000;
 
@@ -76,8 +86,8 @@ function drawData(data, missing = "loading") {
 function eventRow(e, upcoming) {
   return {
     title: e.title,
-    meta: [timeRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : ""],
-    badge: kindLabel(e.kind), badgeClass: `kind-${e.kind}`,
+    meta: [shortRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : ""],
+    badge: kindLabel(e.kind), badgeClass: kindTone(e.kind),
   };
 }
 

@@ -1,7 +1,9 @@
 // The other URLs a phone camera opens: /c/{token} (a member's card, meant for an organizer's
 // scanner) and /r/{token} (a community's registration code: the member reports in, 双报到).
-import { api, t } from "./core.js";
-import { $, ctx, show, errorText } from "./ui.js";
+import { api } from "../shared/api.js";
+import { t } from "../shared/i18n.js";
+import { $ } from "../shared/dom.js";
+import { ctx, show, errorText } from "./ui.js";
 
 /** The member id a card token names, read without trust (only the server can verify it). */
 export function cardMemberId(token) {

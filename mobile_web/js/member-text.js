@@ -1,6 +1,5 @@
 // The member app's words, Chinese first. Server messages arrive already localized (Accept-Language).
-import "/app/shared/labels.js";  // the kinds', states' and methods' words, from the server's tables
-import { addText } from "./core.js";
+import { addText } from "../shared/i18n.js";
 
 addText({
   brand: "签到", loading: "正在加载…", lang_toggle: "English", home: "返回首页", cancel: "取消",
@@ -32,7 +31,7 @@ addText({
   event_time: "活动时间", place: "地点", checkin_at: "签到时间", checkout_at: "签退时间", hours: "服务时长",
   hours_pending: "待社区联络员确认", late: "迟到", yes: "是", points: "积分",
   offline_note: "离线扫码，已按扫码时间记录。", code: "代码", opens_at: "签到开始",
-  next_party: "本次主题党日只需签到，无需签退。", next_checkout: "服务结束后，请扫描现场的签退二维码，记录服务时长。",
+  next_checkin_only: "本次{kind}只需签到，无需签退。", next_checkout: "服务结束后，请扫描现场的签退二维码，记录服务时长。",
   next_confirm: "服务时长将由社区联络员确认，确认后计入“我的记录”。", next_done: "服务时长已记入“我的记录”。",
   next_rescan: "请扫描现场屏幕上最新的二维码。", next_not_open: "请在签到开始后再扫码。",
   next_ask: "如有疑问，请联系活动组织者。", next_location: "请允许浏览器使用定位后重试。",
@@ -41,7 +40,7 @@ addText({
   scan_again: "再扫一次",
   records_title: "我的记录", tab_history: "签到记录", tab_points: "积分明细", tab_pending: "待确认",
   balance: "积分余额", no_records: "暂无记录。",
-  history_note: "全部签到记录：主题党日、志愿服务和社区服务。",
+  history_note: "全部签到记录：{kinds}。",
   history_summary: "{year} 年共签到 {n} 次；已确认服务时长 {hours} 小时，待确认 {pending} 小时。",
   no_records_year: "这一年没有签到记录。", year_switch: "选择年份", year_label: "{year} 年", load_more: "加载更多",
   manage_participation: "参与情况报表（出勤、时长、导出）", manage_import: "名册导入", manage_rules: "积分规则",
@@ -89,7 +88,7 @@ addText({
   event_time: "Time", place: "Place", checkin_at: "Checked in", checkout_at: "Checked out", hours: "Hours",
   hours_pending: "awaiting the liaison's confirmation", late: "Late", yes: "yes", points: "Points",
   offline_note: "Scanned offline; recorded at the time of the scan.", code: "Code", opens_at: "Check-in opens",
-  next_party: "A party day needs only a check-in: no check-out.", next_checkout: "When the service ends, scan the check-out code at the venue to record your hours.",
+  next_checkin_only: "{kind}: a check-in only, no check-out.", next_checkout: "When the service ends, scan the check-out code at the venue to record your hours.",
   next_confirm: "The community's liaison confirms the hours; then they count in My records.", next_done: "Your hours are in My records.",
   next_rescan: "Scan the current code on the venue's screen.", next_not_open: "Scan again once check-in opens.",
   next_ask: "Ask the event's organizer if this looks wrong.", next_location: "Allow location for this browser and retry.",
@@ -98,7 +97,7 @@ addText({
   scan_again: "Scan again",
   records_title: "My records", tab_history: "Check-ins", tab_points: "Points", tab_pending: "To confirm",
   balance: "Balance", no_records: "Nothing yet.",
-  history_note: "Every check-in: party days, volunteer service and community service.",
+  history_note: "Every check-in: {kinds}.",
   history_summary: "{year}: {n} check-in(s); {hours} h confirmed, {pending} h awaiting confirmation.",
   no_records_year: "No check-in in this year.", year_switch: "Choose the year", year_label: "{year}", load_more: "Load more",
   manage_participation: "Participation report (attendance, hours, exports)", manage_import: "Roster import",

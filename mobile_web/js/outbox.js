@@ -2,7 +2,7 @@
 // scanned_at, sent when the connection returns, when the app opens and when the page is shown
 // again. An item stays after sending, with the server's answer, until the member has seen it:
 // a refused offline scan is never dropped silently.
-import { api, loadMe } from "./core.js";
+import { api, loadMe } from "../shared/api.js";
 
 const DB_NAME = "qiandao";
 const STORE = "outbox";

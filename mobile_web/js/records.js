@@ -1,8 +1,11 @@
 // My records: every check-in of a year with its state and hours (GET /me/attendance: party days,
 // volunteer and community service, with the year's totals), the points ledger (GET /points/ledger),
 // and the hours awaiting confirmation or disputed (GET /hours/mine).
-import { api, el, t, forgetMe } from "./core.js";
-import { $, ctx, show, rowsInto, localTime, shortTime, kindLabel, hoursText, errorText, isoWithOffset } from "./ui.js";
+import { api, forgetMe } from "../shared/api.js";
+import { lang, t } from "../shared/i18n.js";
+import { $, el } from "../shared/dom.js";
+import { kindLabel, kindsWhere, stateLabel } from "../shared/labels.js";
+import { ctx, show, rowsInto, localTime, shortTime, hoursText, errorText, isoWithOffset } from "./ui.js";
 
 const TABS = ["history", "points", "pending"];
 const WAITING = new Set(["pending", "no_checkout"]);
@@ -24,7 +27,7 @@ export function showRecords(which = tab) {
     button.onclick = () => showRecords(name);
   }
   drawYears();
-  $("records-note").textContent = tab === "history" ? t("history_note") : tab === "pending" ? t("pending_note") : "";
+  $("records-note").textContent = tab === "history" ? t("history_note", { kinds: kindsWhere().map((k) => kindLabel(k.code)).join(lang() === "en" ? ", " : "、") }) : tab === "pending" ? t("pending_note") : "";
   $("records-balance").hidden = tab !== "points";
   $("records-error").hidden = true;
   moreButton().hidden = true;
@@ -113,7 +116,7 @@ function attendanceRow(a) {
     title: ev.title || "",
     meta: [`${kindLabel(ev.kind)} · ${localTime(ev.starts_at)}`, times,
       a.dispute && a.dispute.status === "open" ? t("dispute_open") : ""],
-    badge: t(`state_${a.state}`), badgeClass: `state-${a.state}`,
+    badge: stateLabel(a.state), badgeClass: `state-${a.state}`,
     trailing: hours === null || hours === undefined ? "" : hoursText(hours),
   };
 }

@@ -1,7 +1,6 @@
 // Member app helpers shared by its screens: views, facts lists, times, ids, the app's context.
-import { el, t, lang } from "./core.js";
-
-export const $ = (id) => document.getElementById(id);
+import { lang, t } from "../shared/i18n.js";
+import { $, el } from "../shared/dom.js";
 
 /** Set by app.js: who is signed in, how to ask for a sign-in, how to redraw the current screen. */
 export const ctx = { me: null, requireLogin: null, rerender: null };
@@ -36,7 +35,8 @@ export function shortTime(iso) {
   const today = isoWithOffset().slice(0, 10);
   return iso.slice(0, 10) === today ? iso.slice(11, 16) : `${iso.slice(5, 10).replace("-", "/")} ${iso.slice(11, 16)}`;
 }
-export function timeRange(start, end) {
+/** "14:00–16:00" today, "11/26 14:00–16:00" another day: the member app's short form. */
+export function shortRange(start, end) {
   if (!start) return "";
   if (end && start.slice(0, 10) === end.slice(0, 10)) return `${shortTime(start)}–${end.slice(11, 16)}`;
   return end ? `${shortTime(start)} – ${shortTime(end)}` : shortTime(start);
@@ -60,7 +60,6 @@ export function uuid4() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-export function kindLabel(kind) { return kind ? t(`kind_${kind}`) : ""; }
 export function hoursText(hours) { return hours === null || hours === undefined ? "" : t("hours_value", { hours }); }
 
 /** A message line for a failed call: the server's localized message, else the network text. */

@@ -1,13 +1,16 @@
 // The venue screen: the rotating QR, large, swapped for the next code as each window turns (well
 // before the shown one expires), a countdown, the event title and the live count of arrivals.
 // display.html?event=ID&direction=in|out
-import { API, addText } from "../js/core.js";
-import { $, api, boot, el, errorText, param, t, timeRange } from "./common.js";
+import { API, api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, param, timeRange } from "../shared/dom.js";
+import { stateLabel } from "../shared/labels.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   dp_in: "签到", dp_out: "签退", dp_scan_in: "用微信“扫一扫”或手机相机扫码签到",
   dp_scan_out: "服务结束后，用微信“扫一扫”或手机相机扫码签退", dp_next: "{n} 秒后更新二维码",
-  dp_static: "静态二维码：活动签到时间内有效", dp_count_in: "已签到", dp_count_out: "已签退",
+  dp_static: "静态二维码：活动签到时间内有效",
   dp_expected: "应到 {n} 人", dp_fullscreen: "全屏", dp_back: "返回", dp_qr_alt: "{dir}二维码",
   dp_trouble: "网络中断，正在重试…", dp_expired: "二维码已失效，正在重新连接…",
   dp_not_open: "签到将于 {time} 开放", dp_closed: "签到时间已结束", dp_no_event: "缺少活动编号（?event=）。", dp_live: "现场名单",
@@ -15,7 +18,7 @@ addText({
 }, {
   dp_in: "Check-in", dp_out: "Check-out", dp_scan_in: "Scan with WeChat or your phone camera to check in",
   dp_scan_out: "After service, scan with WeChat or your phone camera to check out", dp_next: "New code in {n} s",
-  dp_static: "Static code: valid during the check-in window", dp_count_in: "Checked in", dp_count_out: "Checked out",
+  dp_static: "Static code: valid during the check-in window",
   dp_expected: "of {n} expected", dp_fullscreen: "Full screen", dp_back: "Back", dp_qr_alt: "{dir} QR code",
   dp_trouble: "Connection lost, retrying…", dp_expired: "The code has expired; reconnecting…",
   dp_not_open: "Check-in opens at {time}", dp_closed: "Check-in has closed", dp_no_event: "No event given (?event=).", dp_live: "Live attendance",
@@ -131,7 +134,7 @@ function drawCount() {
   if (!box || !state.summary) return;
   const s = state.summary;
   const n = direction === "out" ? s.checked_out : s.checked_in;
-  box.replaceChildren(el("span", { class: "show-count-label" }, t(direction === "out" ? "dp_count_out" : "dp_count_in")),
+  box.replaceChildren(el("span", { class: "show-count-label" }, stateLabel(direction === "out" ? "checked_out" : "checked_in")),
     el("b", { id: "count-value" }, String(n)),
     s.expected !== null && s.expected !== undefined && direction === "in"
       ? el("span", { class: "show-count-label" }, t("dp_expected", { n: s.expected })) : "");

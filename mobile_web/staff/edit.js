@@ -1,8 +1,11 @@
 // Create or edit an event: kind, title, times, place, optional geofence ("use my location"),
 // capacity, QR mode. ?event=ID edits; without it, a new event.
-import { KINDS, kindsWhere } from "/app/shared/labels.js";
-import { addText } from "../js/core.js";
-import { $, ApiError, api, boot, busy, el, errorText, fieldErrors, kindLabel, param, t } from "./common.js";
+import { api, ApiError } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, param } from "../shared/dom.js";
+import { busy } from "../shared/dialog.js";
+import { kindLabel, kindOf, kindsWhere } from "../shared/labels.js";
+import { boot, errorText, fieldErrors } from "../shared/shell.js";
 
 addText({
   ed_new: "新建活动", ed_edit: "编辑活动", ed_kind: "活动类型", ed_title: "活动名称", ed_desc: "活动说明（可选）",
@@ -50,15 +53,14 @@ async function loadHosts(me) {
   } catch { /* names are a nicety: numbers still work */ }
 }
 
-/** Hours a kind records may be confirmed by a liaison when the organizer asks (always, for some kinds). */
-const confirmable = (kind) => KINDS[kind].records_hours && !KINDS[kind].needs_confirmation;
 const local = (iso) => (iso ? iso.slice(0, 16) : "");
 function defaults() {
   const start = new Date(Date.now() + 3600000);
   start.setMinutes(0, 0, 0);
   const fmt = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
   const canOrg = state.me.organizer_of.length || state.me.roles.includes("admin");
-  return { kind: kindsWhere({ host: canOrg ? "organization" : "community" })[0], title: "", description: "", starts_at: fmt(start),
+  const first = kindsWhere({ host: canOrg ? "organization" : "community" })[0];
+  return { kind: first ? first.code : "", title: "", description: "", starts_at: fmt(start),
     ends_at: fmt(new Date(start.getTime() + 2 * 3600000)), opens_before_minutes: 30, closes_after_minutes: 30,
     late_after_minutes: 5, place_name: "", geofence_mode: "off", lat: "", lng: "", geofence_radius_m: 200,
     capacity: "", qr_mode: "rotating", requires_confirmation: false, status: "published", host: "" };
@@ -81,13 +83,20 @@ const select = (name, options, attrs = {}) => el("select", { id: "f-" + name, na
 function kinds() {
   const canOrg = state.me.organizer_of.length || state.me.roles.includes("admin");
   const canComm = state.me.liaison_of.length || state.me.roles.includes("admin");
-  const all = kindsWhere({}).filter((k) => (KINDS[k].host === "community" ? canComm : canOrg));
+  const all = [];
+  if (canOrg) all.push(...kindsWhere({ host: "organization" }).map((k) => k.code));
+  if (canComm) all.push(...kindsWhere({ host: "community" }).map((k) => k.code));
   if (state.event && !all.includes(state.event.kind)) all.push(state.event.kind);
   return all.map((k) => [k, kindLabel(k)]);
 }
 
+/** Hosted by a community (else by an organization), per the server's kinds table. */
+const byCommunity = (kind) => Boolean(kindOf(kind) && kindOf(kind).host === "community");
+/** Hours that the organizer may choose to have confirmed (kinds that always need it need no box). */
+const optionalConfirmation = (kind) => Boolean(kindOf(kind) && kindOf(kind).records_hours && !kindOf(kind).needs_confirmation);
+
 function hostOptions(kind) {
-  const community = KINDS[kind].host === "community";
+  const community = byCommunity(kind);
   const map = community ? state.hosts.community : state.hosts.org;
   const opts = [...map].map(([id, name]) => [String(id), name || t(community ? "ed_comm" : "ed_org", { id })]);
   return [...opts, ["other", t("ed_host_other")]];
@@ -100,7 +109,7 @@ function hostField(kind) {
   const other = input("host_other", { type: "number", inputmode: "numeric", min: 1, "aria-label": t("ed_host_id"),
     value: "", hidden: sel.value !== "other" });
   sel.addEventListener("change", () => { other.hidden = sel.value !== "other"; });
-  return field(KINDS[kind].host === "community" ? "host_community_id" : "host_org_id", t("ed_host"),
+  return field(byCommunity(kind) ? "host_community_id" : "host_org_id", t("ed_host"),
     el("div", {}, sel, other), null, "f-host");
 }
 
@@ -133,9 +142,9 @@ function readForm(form) {
     capacity: num(v.capacity), qr_mode: v.qr_mode, status: v.status };
   const kind = state.event ? state.event.kind : v.kind;
   if (!state.event) body.kind = kind;
-  if (confirmable(kind)) body.requires_confirmation = form.elements.requires_confirmation.checked;
+  if (optionalConfirmation(kind)) body.requires_confirmation = form.elements.requires_confirmation.checked;
   const host = v.host === "other" ? num(v.host_other) : num(v.host);
-  body[KINDS[kind].host === "community" ? "host_community_id" : "host_org_id"] = host;
+  body[byCommunity(kind) ? "host_community_id" : "host_org_id"] = host;
   return body;
 }
 
@@ -223,7 +232,7 @@ function draw() {
         field("opens_before_minutes", t("ed_opens"), n("opens_before_minutes", 0, 1440)),
         field("closes_after_minutes", t("ed_closes"), n("closes_after_minutes", 0, 1440))),
       field("late_after_minutes", t("ed_late"), n("late_after_minutes", 0, 240)),
-      confirmable(kind) ? el("label", { class: "check", for: "f-requires_confirmation" },
+      optionalConfirmation(kind) ? el("label", { class: "check", for: "f-requires_confirmation" },
         el("input", { type: "checkbox", id: "f-requires_confirmation", name: "requires_confirmation",
           checked: !!state.values.requires_confirmation }), t("ed_confirm")) : null,
       state.event && state.event.status !== "draft" ? null : field("status", t("ed_status"),

@@ -1,6 +1,10 @@
 // My events: the events this organizer / liaison manages, with their screens and actions.
-import { addText } from "../js/core.js";
-import { $, api, askReason, boot, busy, el, errorText, kindLabel, param, t, timeRange, toast } from "./common.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, param, timeRange } from "../shared/dom.js";
+import { askReason, busy, toast } from "../shared/dialog.js";
+import { kindLabel } from "../shared/labels.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   ev_title: "我的活动", ev_new: "新建活动", ev_now: "正在签到", ev_coming: "即将开始", ev_past: "已结束或已取消",

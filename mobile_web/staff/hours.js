@@ -1,12 +1,15 @@
 // The liaison's (or organizer's) hours queue: confirm, adjust or reject with a reason, set the hours
 // of a missing check-out, answer disputes, and confirm several at once.
-import { addText } from "../js/core.js";
-import { $, api, askReason, boot, busy, el, errorText, formDialog, hhmm, stateLabel, t, timeRange,
-  toast } from "./common.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, hhmm, timeRange } from "../shared/dom.js";
+import { askReason, busy, formDialog, toast } from "../shared/dialog.js";
+import { stateLabel } from "../shared/labels.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
-  hr_title: "时长确认", hr_tab_pending: "待确认", hr_tab_no_checkout: "未签退", hr_tab_disputed: "有异议",
-  hr_tab_confirmed: "已确认", hr_tab_rejected: "未通过", hr_search: "按姓名或手机号查找", hr_empty: "没有需要处理的记录。",
+  hr_title: "时长确认", hr_tab_disputed: "有异议",
+  hr_search: "按姓名或手机号查找", hr_empty: "没有需要处理的记录。",
   hr_all: "全选本页", hr_selected: "已选 {n} 项", hr_bulk: "批量确认", hr_bulk_done: "已确认 {n} 项",
   hr_bulk_skipped: "，{n} 项状态已变化未处理", hr_confirm: "确认", hr_adjust: "调整", hr_reject: "不通过",
   hr_set: "补录时长", hr_answer: "回复异议", hr_claimed: "申报 {n} 小时", hr_max: "上限 {n} 小时",
@@ -18,8 +21,8 @@ addText({
   hr_correction: "该记录公示期已过，本次修改将作为更正记录并写入审计日志。", hr_answer_title: "回复 {name} 的异议",
   hr_answer_label: "回复内容", hr_answered_ok: "已回复", hr_more: "加载更多", hr_select: "选择 {name}",
 }, {
-  hr_title: "Hours to confirm", hr_tab_pending: "To confirm", hr_tab_no_checkout: "No check-out",
-  hr_tab_disputed: "Disputed", hr_tab_confirmed: "Confirmed", hr_tab_rejected: "Rejected",
+  hr_title: "Hours to confirm", 
+  hr_tab_disputed: "Disputed",
   hr_search: "Find by name or phone", hr_empty: "Nothing waiting here.", hr_all: "Select all on this page",
   hr_selected: "{n} selected", hr_bulk: "Confirm selected", hr_bulk_done: "Confirmed {n}",
   hr_bulk_skipped: "; {n} had changed and were left", hr_confirm: "Confirm", hr_adjust: "Adjust", hr_reject: "Reject",
@@ -74,10 +77,10 @@ async function act(item, action, body, okKey, button) {
 
 async function hoursDialog(item, titleKey, action, okKey, button) {
   const got = await formDialog({ title: t(titleKey, { name: item.member.name }),
-    text: item.locked ? t("hr_correction") : "", submit: t("st_ok"), fields: [
+    text: item.locked ? t("hr_correction") : "", submit: t("dlg_ok"), fields: [
       { name: "hours", label: t("hr_hours", { n: item.max_hours }), type: "number", required: true, min: 0.1,
         max: item.max_hours, step: "any", value: item.hours_confirmed ?? item.hours_claimed ?? "" },
-      { name: "reason", label: t("st_reason"), required: true }] });
+      { name: "reason", label: t("dlg_reason"), required: true }] });
   if (!got) return;
   await act(item, action, { hours: got.hours, reason: got.reason, correction: !!item.locked }, okKey, button);
 }
@@ -188,7 +191,7 @@ function draw() {
     const n = state.counts[tab];
     return el("button", { type: "button", "aria-pressed": String(state.tab === tab), "data-tab": tab,
       onclick: () => { state.tab = tab; state.selected.clear(); state.loading = true; draw(); load(); } },
-    t("hr_tab_" + tab), n ? ` ${n}` : "");
+    tab === "disputed" ? t("hr_tab_disputed") : stateLabel(tab), n ? ` ${n}` : "");
   }));
   const search = searchInput();
   const body = [];

@@ -1,9 +1,12 @@
 // Check members in by hand on the live page: search the roster by name or phone, or read the
 // member's card QR with the camera (or type its code), always with a reason (audited).
-import { KINDS } from "/app/shared/labels.js";
-import { addText } from "../js/core.js";
+import { api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { el, hhmm } from "../shared/dom.js";
+import { askReason, toast } from "../shared/dialog.js";
+import { kindOf, stateLabel } from "../shared/labels.js";
+import { errorText } from "../shared/shell.js";
 import { startScan, stopScan } from "../js/qr-reader.js";
-import { api, askReason, el, errorText, hhmm, t, toast } from "./common.js";
 
 addText({
   ci_title: "手动签到", ci_search: "按姓名或手机号查找", ci_search_hint: "输入姓名或手机号的一部分",
@@ -87,7 +90,7 @@ export function checkinPanel(ctx) {
     return el("li", { class: "item", "data-member": m.member_id },
       el("div", { class: "body" }, el("div", { class: "name" }, m.name),
         el("div", { class: "meta" }, [m.branch_name, m.phone].filter(Boolean).join(" · ")),
-        att ? el("div", { class: "meta" }, att.state === "annulled" ? t("state_annulled")
+        att ? el("div", { class: "meta" }, att.state === "annulled" ? stateLabel("annulled")
           : t("ci_at", { time: hhmm(att.checkin_at) }), att.late ? ` · ${t("lv_late")}` : "") : null),
       el("div", { class: "side" }, live || att ? null : el("button", { type: "button", class: "primary",
         "aria-label": `${t("ci_in")} ${m.name}`, onclick: (e) => checkIn(e.currentTarget) }, t("ci_in"))));
@@ -110,7 +113,7 @@ export function checkinPanel(ctx) {
   }
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lookup, 300); });
 
-  const hasRoster = KINDS[ctx.event.kind].expects_roster || ["organization", "community"].includes(ctx.event.audience);
+  const hasRoster = Boolean(kindOf(ctx.event.kind) && kindOf(ctx.event.kind).expects_roster) || ["organization", "community"].includes(ctx.event.audience);
   return el("section", { class: "panel", id: "checkin" },
     el("h2", {}, t("ci_title")),
     hasRoster ? [el("label", { for: "roster-q" }, t("ci_search")), search, results]

@@ -1,23 +1,26 @@
 // The live attendance page: counts and the list, refreshed every few seconds with ?since=cursor and
 // merged by id; check-in by hand (live-checkin.js), annul with a reason, exports.
 // live.html?event=ID
-import { API, addText } from "../js/core.js";
+import { API, api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, hhmm, param, timeRange } from "../shared/dom.js";
+import { askReason, busy, toast } from "../shared/dialog.js";
+import { kindLabel, methodLabel, stateLabel } from "../shared/labels.js";
+import { boot, errorText } from "../shared/shell.js";
 import { stopScan } from "../js/qr-reader.js";
 import { checkinError, checkinPanel, manualCheckin } from "./live-checkin.js";
-import { $, api, askReason, boot, busy, el, errorText, hhmm, kindLabel, methodLabel, param, stateLabel, t,
-  timeRange, toast } from "./common.js";
 
 addText({
-  lv_expected: "应到", lv_present: "已到", lv_late: "迟到", lv_absent: "缺席", lv_out: "已签退",
-  lv_pending: "待确认", lv_annulled: "已作废", lv_list: "签到名单", lv_filter: "在名单中筛选",
+  lv_expected: "应到", lv_present: "已到", lv_late: "迟到", lv_absent: "缺席",
+  lv_list: "签到名单", lv_filter: "在名单中筛选",
   lv_show_annulled: "显示已作废", lv_empty: "还没有人签到。", lv_in_at: "签到 {time}", lv_out_at: "签退 {time}",
   lv_annul: "作废", lv_annul_title: "作废 {name} 的签到", lv_annul_text: "作废后积分会被扣回，原因会记入审计日志。",
   lv_annulled_ok: "已作废 {name} 的签到", lv_export_csv: "导出 CSV", lv_export_xlsx: "导出 Excel",
   lv_display: "签到大屏", lv_updated: "{time} 已更新", lv_offline: "连接中断，正在重试…", lv_back: "我的活动",
   lv_no_event: "缺少活动编号（?event=）。", lv_hours: "{n} 小时",
 }, {
-  lv_expected: "Expected", lv_present: "Present", lv_late: "Late", lv_absent: "Absent", lv_out: "Checked out",
-  lv_pending: "To confirm", lv_annulled: "Annulled", lv_list: "Attendance", lv_filter: "Filter the list",
+  lv_expected: "Expected", lv_present: "Present", lv_late: "Late", lv_absent: "Absent",
+  lv_list: "Attendance", lv_filter: "Filter the list",
   lv_show_annulled: "Show annulled", lv_empty: "Nobody has checked in yet.", lv_in_at: "in {time}",
   lv_out_at: "out {time}", lv_annul: "Annul", lv_annul_title: "Annul {name}'s attendance",
   lv_annul_text: "Points are taken back; the reason goes to the audit log.", lv_annulled_ok: "Annulled {name}",
@@ -70,13 +73,16 @@ async function poll() {
   pollTimer = setTimeout(poll, document.visibilityState === "hidden" ? POLL_MS * 5 : POLL_MS);
 }
 
+/** Counts that are attendance states are named by the server's state labels. */
+const COUNT_STATE = { out: "checked_out", pending: "pending", annulled: "annulled" };
+
 function drawCounts() {
   const box = $("counts");
   if (!box || !state.summary) return;
   const s = state.summary;
   const ev = state.event;
   const cell = (key, value, cls) => el("div", { class: "count " + cls, "data-count": key },
-    el("b", {}, String(value ?? "–")), el("span", {}, t("lv_" + key)));
+    el("b", {}, String(value ?? "–")), el("span", {}, COUNT_STATE[key] ? stateLabel(COUNT_STATE[key]) : t("lv_" + key)));
   const cells = [];
   if (s.expected !== null && s.expected !== undefined) cells.push(cell("expected", s.expected, ""));
   cells.push(cell("present", s.checked_in, "present"), cell("late", s.late, "late"));

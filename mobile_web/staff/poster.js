@@ -1,8 +1,12 @@
 // A printable A4 poster with the event's static QR: title, time, place, QR and short instructions.
 // poster.html?event=ID[&direction=out]. A rotating code would be dead on paper within a minute,
 // so for a rotating event the page offers to switch the event to a static code first.
-import { API, addText } from "../js/core.js";
-import { $, api, boot, busy, el, errorText, param, t, timeRange, toast } from "./common.js";
+import { API, api } from "../shared/api.js";
+import { addText, t } from "../shared/i18n.js";
+import { $, el, param, timeRange } from "../shared/dom.js";
+import { busy, toast } from "../shared/dialog.js";
+import { kindLabel } from "../shared/labels.js";
+import { boot, errorText } from "../shared/shell.js";
 
 addText({
   po_heading_in: "扫码签到", po_heading_out: "扫码签退", po_how_in: "用微信“扫一扫”或手机相机扫码签到",
@@ -71,7 +75,7 @@ function sheet(ev) {
   const dir = state.direction;
   const src = `${API}/events/${eventId}/qr?format=svg&direction=${dir}&v=${ev.key_version}-${ev.qr_mode}`;
   return el("article", { class: "sheet", id: "poster" },
-    el("p", { class: "sheet-kind" }, t("kind_" + ev.kind)),
+    el("p", { class: "sheet-kind" }, kindLabel(ev.kind)),
     el("h1", { class: "sheet-title" }, ev.title),
     el("p", { class: "sheet-meta" }, t("po_time", { time: timeRange(ev.starts_at, ev.ends_at) })),
     ev.place_name ? el("p", { class: "sheet-meta" }, t("po_place", { place: ev.place_name })) : null,

@@ -1,8 +1,8 @@
-// Shared by every page: JSON API calls with the CSRF header, zh-CN/English text, tiny DOM helpers.
+// The API client of every page: JSON calls under /api/v1 with the CSRF header, the signed-in user.
 // Everything the server says goes into the page as text (textContent), never as HTML.
+import { lang } from "./i18n.js";
 
 export const API = "/api/v1";
-const LANG_KEY = "qd-lang";
 let csrf = null;
 
 export function setCsrf(token) { csrf = token; }
@@ -92,47 +92,3 @@ export function forgetMe() {
   csrf = null;
   try { localStorage.removeItem(ME_KEY); } catch { /* nothing kept */ }
 }
-
-// ---- text ----
-const dicts = { zh: {}, en: {} };
-
-/** Each module adds its own strings: addText({key: "中文"}, {key: "English"}). */
-export function addText(zh, en) {
-  Object.assign(dicts.zh, zh);
-  Object.assign(dicts.en, en);
-}
-
-export function lang() {
-  try { return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh"; } catch { return "zh"; }
-}
-
-export function setLang(value) {
-  try { localStorage.setItem(LANG_KEY, value); } catch { /* private mode: this page only */ }
-  document.documentElement.lang = value === "en" ? "en" : "zh-CN";
-}
-
-export function t(key, vars = {}) {
-  const text = dicts[lang()][key] ?? dicts.zh[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
-}
-
-// ---- DOM ----
-/** el("p", {class: "x", onclick: fn}, "text", child) — strings become text nodes. */
-export function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
-    else if (key === "class") node.className = value;
-    else node.setAttribute(key, value === true ? "" : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
-/** API times carry the deployment's offset; show their wall-clock part. */
-export function hhmm(iso) { return iso ? iso.slice(11, 16) : ""; }
-export function dateTime(iso) { return iso ? `${iso.slice(5, 10).replace("-", "/")} ${iso.slice(11, 16)}` : ""; }
