@@ -1,9 +1,20 @@
 """The attendance lifecycle: its states, the moves allowed between them, and what counts.
 
-Every change of an attendance's state goes through transition() (added with the lifecycle work);
-nothing else writes `state`. The tables below are the one definition used by hours review,
-closing, annulment, history, reports and the app's labels.
+Every change of an attendance's state after check-in goes through transition() (or its bulk form
+for closing); check-in and check-out are the admission's writes (attendance/core.py). The tables
+below are the one definition used by hours review, closing, annulment, history, reports and the
+app's labels.
 """
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from server.attendance.models import Attendance
+from server.common import audit
+from server.common.audit import AuditLog
+from server.common.errors import Conflict
+from server.extensions import db
 
 STATES = ("checked_in", "checked_out", "pending", "confirmed", "rejected", "no_checkout", "annulled")
 LABELS = {
@@ -34,3 +45,47 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
 
 def allowed(action: str, state: str) -> bool:
     return state in TRANSITIONS[action][0]
+
+
+def state_of(att) -> dict:
+    """The audited view of an attendance's state and hours, unless the caller shows more."""
+    return {"state": att.state, "hours_claimed": att.hours_claimed, "hours_confirmed": att.hours_confirmed}
+
+
+def transition(att, action: str, actor_id: int | None, reason: str = "", *, changes: dict | None = None,
+               ledger: Callable[[], dict] | None = None, view: Callable = state_of, audit_as: str | None = None,
+               refusal: str = "state_conflict", before: dict | None = None) -> dict:
+    """Move one attendance by an action of TRANSITIONS: check the table, apply the changes, flush (the
+    version check: a racing change loses with StaleDataError), let the ledger pay or reverse, and audit
+    before and after with the reason. Returns the ledger's figures. The caller commits."""
+    if not allowed(action, att.state):
+        raise Conflict(refusal, {"state": att.state, "action": action, "allowed": list(TRANSITIONS[action][0])})
+    before = view(att) if before is None else before  # given when the caller changed more beforehand
+    target = TRANSITIONS[action][1]
+    if target is not None:
+        att.state = target
+    for name, value in (changes or {}).items():
+        setattr(att, name, value)
+    db.session.flush()
+    money = ledger() if ledger else {}
+    audit.record(actor_id, audit_as or f"attendance.{action}", "attendance", att.id, before,
+                 {**view(att), **money}, reason)
+    return money
+
+
+def transition_all(event_id: int, action: str, actor_id: int | None, reason: str, now: datetime) -> list[int]:
+    """The bulk form for one event (closing): every attendance in a from-state moves to the action's state
+    in one UPDATE, with one audit row each; a fixed number of statements whatever the event's size."""
+    sources, target = TRANSITIONS[action]
+    table = Attendance.__table__
+    ids = list(db.session.scalars(select(table.c.id).where(table.c.event_id == event_id,
+                                                             table.c.state.in_(sources))))
+    if not ids:
+        return []
+    db.session.execute(update(table).where(table.c.id.in_(ids), table.c.state.in_(sources))
+                       .values(state=target, version=table.c.version + 1, updated_at=now))
+    db.session.execute(insert(AuditLog), [
+        {"actor_id": actor_id, "action": f"attendance.{target}", "object_type": "attendance", "object_id": aid,
+         "before": {"state": sources[0] if len(sources) == 1 else None}, "after": {"state": target},
+         "reason": reason, "created_at": now} for aid in ids])
+    return ids

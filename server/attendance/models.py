@@ -4,7 +4,6 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.attendance.lifecycle import STATES  # noqa: E402,F401  (the states' one home)
 from server.auth.models import User
 from server.common.timeutil import utcnow
 from server.extensions import db

@@ -7,14 +7,13 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import core, manual
+from server.attendance import core, lifecycle, manual
 from server.attendance.models import Attendance
 from server.auth import cards
 from server.auth.models import Organization, User
 from server.auth.permissions import is_admin
 from server.auth.scope import scope_of
-from server.common import audit
-from server.common.errors import ApiError
+from server.common.errors import ApiError, Conflict, NotFound
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
@@ -125,30 +124,28 @@ def roster(user: User, event_id: int, q: str | None = None) -> list[dict]:
 
 
 def annul(actor: User, event_id: int, attendance_id: int, reason: str) -> dict:
-    """Any state → annulled, reversing every unreversed points entry; audited with before/after."""
+    """Any state → annulled through the lifecycle, reversing every unreversed points entry."""
     event = managed_event(actor, event_id)
     att = db.session.get(Attendance, attendance_id)
     if att is None or att.event_id != event.id:
-        raise ApiError(404, "not_found", {"attendance_id": attendance_id, "event_id": event.id})
+        raise NotFound(details={"attendance_id": attendance_id, "event_id": event.id})
     if att.state == "annulled":
-        raise ApiError(409, "already_annulled", {"attendance": core.attendance_json(att)})
-    reason, before = reason.strip(), core.attendance_json(att)
+        raise Conflict("already_annulled", {"attendance": core.attendance_json(att)})
+    reason = reason.strip()
     try:
-        att.state = "annulled"
-        db.session.flush()  # the version check: a racing annul or check-out loses here
-        reversed_total = points.reverse_for_attendance(att.id, actor.id, reason)
+        money = lifecycle.transition(
+            att, "annul", actor.id, reason, view=core.attendance_json, refusal="already_annulled",
+            ledger=lambda: {"points_reversed": points.reverse_for_attendance(att.id, actor.id, reason)})
         after = core.attendance_json(att)
-        audit.record(actor.id, "attendance.annul", "attendance", att.id, before,
-                     {**after, "points_reversed": reversed_total}, reason)
         db.session.commit()
     except (IntegrityError, StaleDataError):
         db.session.rollback()
         current = db.session.get(Attendance, attendance_id)
         if current is not None and current.state == "annulled":
-            raise ApiError(409, "already_annulled", {"attendance": core.attendance_json(current)})
-        raise ApiError(409, "conflict", {"reason": "changed_concurrently"})
+            raise Conflict("already_annulled", {"attendance": core.attendance_json(current)}) from None
+        raise Conflict(details={"reason": "changed_concurrently"}) from None
     member = db.session.get(User, att.user_id)
-    return {"points_reversed": reversed_total, "attendance": {**after, **manual.member_fields(member)}}
+    return {"points_reversed": money["points_reversed"], "attendance": {**after, **manual.member_fields(member)}}
 
 
 def card_png(viewer: User, member_id: int) -> bytes:

@@ -9,12 +9,11 @@ of statements per event, whatever its size.
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from server.attendance.models import Attendance
+from server.attendance import lifecycle
 from server.common import audit
-from server.common.audit import AuditLog
 from server.common.timeutil import utcnow
 from server.events.kinds import KINDS
 from server.events.models import Event
@@ -45,19 +44,9 @@ def close_event(event_id: int, now: datetime | None = None, actor_id: int | None
     event = db.session.get(Event, event_id, populate_existing=True)
     result = {"event_id": event.id, "kind": event.kind, "no_checkout": 0, "absent": 0, "absence_points": 0}
     if event.requires_checkout:
-        open_ids = list(db.session.scalars(select(Attendance.id).where(Attendance.event_id == event.id,
-                                                                       Attendance.state == "checked_in")))
-        if open_ids:
-            db.session.execute(
-                update(Attendance).where(Attendance.event_id == event.id, Attendance.state == "checked_in")
-                .values(state="no_checkout", version=Attendance.version + 1, updated_at=now)
-                .execution_options(synchronize_session=False))
-            db.session.execute(insert(AuditLog), [
-                {"actor_id": actor_id, "action": "attendance.no_checkout", "object_type": "attendance",
-                 "object_id": aid, "before": {"state": "checked_in"}, "after": {"state": "no_checkout"},
-                 "reason": "签到时段结束仍未签退 / check-in window closed without a check-out", "created_at": now}
-                for aid in open_ids])
-            result["no_checkout"] = len(open_ids)
+        moved = lifecycle.transition_all(event.id, "close", actor_id,
+                                         "签到时段结束仍未签退 / check-in window closed without a check-out", now)
+        result["no_checkout"] = len(moved)
     if KINDS[event.kind].deducts_absence:
         deducted = rules_admin.deduct_absentees(event, actor_id, now)
         result["absent"], result["absence_points"] = deducted["absent"], deducted["points"]

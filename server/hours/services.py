@@ -191,25 +191,28 @@ def act(user: User, attendance_id: int, action: str, *, hours: float | None = No
     if action in ("adjust", "set"):
         hours = _check_hours(event, hours)
 
-    before = snapshot(att, review)
     days = publicity_map([event]).get(event.id, 0)
+    confirmed = None if action == "reject" else (att.hours_claimed or 0.0) if action == "confirm" else hours
+    shown = {"review": review}  # the audited view includes the review, written in the same step
+
+    def ledger() -> dict:
+        """Reverse what was paid (unless a first confirmation), then pay the confirmed hours again."""
+        reversed_total = points.reverse_hours(entries, user.id, reason or action) if action != "confirm" else 0
+        paid = points.pay_hours(event.kind, att.user_id, att.id, confirmed or 0, entries, user.id,
+                                reason) if action != "reject" else 0
+        return {"points_paid": paid, "points_reversed": reversed_total}
+
     try:
         entries = points.hours_entries(att.id, event.kind)
-        reversed_total = points.reverse_hours(entries, user.id, reason or action) if action != "confirm" else 0
-        if action == "reject":
-            att.state, att.hours_confirmed = "rejected", None
-        else:
-            att.state = "confirmed"
-            att.hours_confirmed = (att.hours_claimed or 0.0) if action == "confirm" else hours
-        att.confirmed_by_id, att.confirmed_at = user.id, now
-        review = _upsert_review(att, review, user.id, now, days, evaluation, comment, locked,
-                                confirming=action != "reject")
-        db.session.flush()  # the version check: a racing change loses here
-        paid = points.pay_hours(event.kind, att.user_id, att.id, att.hours_confirmed or 0, entries, user.id,
-                                    reason) if action != "reject" else 0
-        name = f"hours.correction.{action}" if locked else f"hours.{action}"
-        audit.record(user.id, name, "attendance", att.id, before,
-                     {**snapshot(att, review), "points_paid": paid, "points_reversed": reversed_total}, reason)
+        before = snapshot(att, review)
+        shown["review"] = _upsert_review(att, review, user.id, now, days, evaluation, comment, locked,
+                                         confirming=action != "reject")
+        money = lifecycle.transition(
+            att, action, user.id, reason, ledger=ledger, refusal="hours_state",
+            changes={"hours_confirmed": confirmed, "confirmed_by_id": user.id, "confirmed_at": now},
+            before=before, view=lambda a: snapshot(a, shown["review"]),
+            audit_as=f"hours.correction.{action}" if locked else f"hours.{action}")
+        paid, reversed_total = money["points_paid"], money["points_reversed"]
         db.session.commit()
     except (StaleDataError, IntegrityError):  # another reviewer changed it first: nothing of ours stays
         db.session.rollback()
@@ -247,21 +250,30 @@ def bulk_confirm(user: User, attendance_ids: list[int], evaluation: str | None =
     days = publicity_map([event for _a, event, _r in rows])
     rules = {kind: points.rule_for(kind) for kind in {event.kind for _a, event, _r in rows}}
     confirmed, skipped, total = [], [], 0
-    for att, event, review in rows:
-        if att.state != "pending":
-            skipped.append({"attendance_id": att.id, "state": att.state})
-            continue
-        before = snapshot(att, review)
-        att.state, att.hours_confirmed = "confirmed", att.hours_claimed or 0.0
-        att.confirmed_by_id, att.confirmed_at = user.id, now
-        review = _upsert_review(att, review, user.id, now, days.get(event.id, 0), evaluation, None, False, True)
-        # pending records were never paid: this is the first payment, same code as ledger.pay_hours
-        paid = points.pay(att.user_id, att.id, points.hours_code(event.kind),
-                          points.hours_points(rules[event.kind], att.hours_confirmed), user.id, reason)
-        total += paid
-        audit.record(user.id, "hours.confirm", "attendance", att.id, before,
-                     {**snapshot(att, review), "points_paid": paid, "bulk": True}, reason)
-        confirmed.append(att.id)
+    try:
+        for att, event, review in rows:
+            if not lifecycle.allowed("confirm", att.state):
+                skipped.append({"attendance_id": att.id, "state": att.state})
+                continue
+            before = snapshot(att, review)
+            review = _upsert_review(att, review, user.id, now, days.get(event.id, 0), evaluation, None, False, True)
+            hours = att.hours_claimed or 0.0
+
+            def first_payment(att=att, kind=event.kind, hours=hours) -> dict:
+                """Pending records were never paid: the first payment, the same code as ledger.pay_hours."""
+                return {"points_paid": points.pay(att.user_id, att.id, points.hours_code(kind),
+                                                  points.hours_points(rules[kind], hours), user.id, reason),
+                        "bulk": True}
+
+            money = lifecycle.transition(
+                att, "confirm", user.id, reason, before=before, view=lambda a, r=review: snapshot(a, r),
+                changes={"hours_confirmed": hours, "confirmed_by_id": user.id, "confirmed_at": now},
+                ledger=first_payment, audit_as="hours.confirm", refusal="hours_state")
+            total += money["points_paid"]
+            confirmed.append(att.id)
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise Conflict(details={"reason": "changed_concurrently"}) from None
     _commit()
     return {"confirmed": confirmed, "skipped": skipped, "points_paid": total}
 
