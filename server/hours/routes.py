@@ -8,8 +8,8 @@ from flask.views import MethodView
 from server.auth.permissions import login_required, require_user
 from server.common.schemas import PageArgs
 from server.extensions import Blueprint
+from server.hours import disputes, publication, queue, review, service_info
 from server.hours import schemas as s
-from server.hours import services
 
 blp = Blueprint("hours", __name__, url_prefix="/api/v1",
                 description="Service hours: liaison / organizer review, disputes, publication and lock")
@@ -30,7 +30,7 @@ class Queue(MethodView):
         """The review queue (liaison's phone): by default pending, no_checkout and disputed records in scope.
 
         Ordered by event start then member name; `counts` gives the badges whatever the filter."""
-        return services.queue(require_user(), args["state"], args["event_id"], args["community_id"], args["q"],
+        return queue.queue(require_user(), args["state"], args["event_id"], args["community_id"], args["q"],
                               args["page"], args["page_size"])
 
 
@@ -42,7 +42,7 @@ class Mine(MethodView):
     @blp.response(200, s.MineSchema)
     def get(self, args):
         """The signed-in member's own hours records (newest first), with lock and open dispute."""
-        return services.mine(require_user(), args["page"], args["page_size"])
+        return queue.mine(require_user(), args["page"], args["page_size"])
 
 
 @blp.route("/hours/<int:attendance_id>")
@@ -54,7 +54,7 @@ class Detail(MethodView):
     @blp.alt_response(404, description="No such attendance")
     def get(self, attendance_id):
         """One record with all its disputes and its audit history (who changed what, when and why)."""
-        return services.detail(require_user(), attendance_id)
+        return queue.detail(require_user(), attendance_id)
 
 
 @blp.route("/hours/<int:attendance_id>/confirm")
@@ -68,7 +68,7 @@ class Confirm(MethodView):
     @blp.alt_response(409, description=STATE + "; or the event records no hours (hours_no_hours)")
     def post(self, body, attendance_id):
         """pending → confirmed with the claimed hours; pays the hours points; optional evaluation."""
-        return services.act(require_user(), attendance_id, "confirm", reason=body["reason"],
+        return review.act(require_user(), attendance_id, "confirm", reason=body["reason"],
                             evaluation=body["evaluation"], comment=body["comment"])
 
 
@@ -86,7 +86,7 @@ class Adjust(MethodView):
         """pending | confirmed | rejected | checked_out → confirmed with other hours, with a reason.
 
         Points already paid are reversed and the new amount paid under the next rule code."""
-        return services.act(require_user(), attendance_id, "adjust", hours=body["hours"], reason=body["reason"],
+        return review.act(require_user(), attendance_id, "adjust", hours=body["hours"], reason=body["reason"],
                             evaluation=body["evaluation"], comment=body["comment"], correction=body["correction"])
 
 
@@ -101,7 +101,7 @@ class Reject(MethodView):
     @blp.alt_response(422, description="Missing reason")
     def post(self, body, attendance_id):
         """pending | confirmed | checked_out | no_checkout → rejected, with a reason; paid points are reversed."""
-        return services.act(require_user(), attendance_id, "reject", reason=body["reason"],
+        return review.act(require_user(), attendance_id, "reject", reason=body["reason"],
                             comment=body["comment"], correction=body["correction"])
 
 
@@ -116,7 +116,7 @@ class SetHours(MethodView):
     @blp.alt_response(422, description="Missing reason, hours ≤ 0 or above the scheduled length")
     def post(self, body, attendance_id):
         """no_checkout → confirmed with hours set by hand (capped at the scheduled length), with a reason."""
-        return services.act(require_user(), attendance_id, "set", hours=body["hours"], reason=body["reason"],
+        return review.act(require_user(), attendance_id, "set", hours=body["hours"], reason=body["reason"],
                             evaluation=body["evaluation"], comment=body["comment"], correction=body["correction"])
 
 
@@ -131,7 +131,7 @@ class BulkConfirm(MethodView):
     @blp.alt_response(404, description="Unknown attendance ids: nothing is changed")
     def post(self, body):
         """Confirm up to 500 records at once (a week of duty); records not pending are skipped and listed."""
-        return services.bulk_confirm(require_user(), body["attendance_ids"], body["evaluation"], body["reason"])
+        return review.bulk_confirm(require_user(), body["attendance_ids"], body["evaluation"], body["reason"])
 
 
 @blp.route("/hours/<int:attendance_id>/disputes")
@@ -144,7 +144,7 @@ class Disputes(MethodView):
     @blp.alt_response(409, description="Locked, already disputed (hours_dispute_open), or not disputable")
     def post(self, body, attendance_id):
         """The member disputes their own hours with a message; it shows in the reviewers' queue."""
-        return services.open_dispute(require_user(), attendance_id, body["message"])
+        return disputes.open_dispute(require_user(), attendance_id, body["message"])
 
 
 @blp.route("/hours/disputes/<int:dispute_id>/answer")
@@ -157,7 +157,7 @@ class Answer(MethodView):
     @blp.alt_response(409, description="Already answered (hours_dispute_not_open)")
     def post(self, body, dispute_id):
         """A reviewer answers a dispute (to change the hours too, call adjust or set as well)."""
-        return services.answer_dispute(require_user(), dispute_id, body["answer"])
+        return disputes.answer_dispute(require_user(), dispute_id, body["answer"])
 
 
 @blp.route("/hours/publication")
@@ -170,7 +170,7 @@ class Publication(MethodView):
     @blp.alt_response(404, description="No such organization")
     def get(self, args):
         """Confirmed hours in publication (公示) now, until their locks_at; members may dispute them meanwhile."""
-        return services.publication(require_user(), args["community_id"], args["org_id"])
+        return publication.publication(require_user(), args["community_id"], args["org_id"])
 
 
 @blp.route("/hours/settings")
@@ -183,7 +183,7 @@ class Settings(MethodView):
     @blp.alt_response(404, description="No such community or organization")
     def get(self, args):
         """Publication days of a community or an organization (0: no publication, records never lock)."""
-        return services.get_setting(require_user(), args["community_id"], args["org_id"])
+        return publication.get_setting(require_user(), args["community_id"], args["org_id"])
 
     @blp.arguments(s.SettingInSchema)
     @blp.response(200, s.SettingSchema)
@@ -192,7 +192,7 @@ class Settings(MethodView):
     def put(self, body):
         """Set publication days; applies to hours confirmed from now on. An organization's setting covers
         its tree unless a nearer organization has its own."""
-        return services.put_setting(require_user(), body["community_id"], body["org_id"], body["publicity_days"],
+        return publication.put_setting(require_user(), body["community_id"], body["org_id"], body["publicity_days"],
                                     body["reason"])
 
 
@@ -204,11 +204,11 @@ class ServiceInfo(MethodView):
     @blp.alt_response(403, description="Not a manager or reviewer of the event")
     def get(self, event_id):
         """Service recipient, content, leader and recorder shown in members' service records for this event."""
-        return services.get_service_info(require_user(), event_id)
+        return service_info.get_service_info(require_user(), event_id)
 
     @blp.arguments(s.ServiceInfoSchema)
     @blp.response(200, s.ServiceInfoSchema)
     @blp.alt_response(403, description="Not a manager or reviewer of the event")
     def put(self, body, event_id):
         """Set the service details (fields left out keep their value); audited."""
-        return services.put_service_info(require_user(), event_id, body)
+        return service_info.put_service_info(require_user(), event_id, body)

@@ -3,7 +3,8 @@ from marshmallow import Schema, fields, validate
 
 from server.common.schemas import Id, PageArgs
 from server.hours.models import EVALUATIONS
-from server.hours.services import BULK_MAX, QUEUE_STATES
+from server.hours.queue import QUEUE_STATES
+from server.hours.review import BULK_MAX
 
 EVALUATION = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(EVALUATIONS),
                            metadata={"description": "excellent 优秀 | good 良好 | fair 一般 | poor 较差"})

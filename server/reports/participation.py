@@ -29,7 +29,7 @@ from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
 from server.events.kinds import codes_where
 from server.events.models import Event
 from server.extensions import db
-from server.hours.services import HOURS_KINDS
+from server.hours.common import HOURS_KINDS
 from server.reports.common import (
     KIND_LABELS,
     METHOD_LABELS,

@@ -20,8 +20,8 @@ from server.common.sheets import csv_response
 from server.common.timeutil import to_local, utcnow
 from server.events.models import Event
 from server.extensions import db
+from server.hours.common import HOURS_KINDS
 from server.hours.models import EventServiceInfo, HoursReview
-from server.hours.services import HOURS_KINDS
 from server.reports.common import EVALUATION_LABELS, KIND_LABELS, day_start
 
 STAR_THRESHOLDS = (100, 300, 600, 1000, 1500)
