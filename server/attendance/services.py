@@ -13,7 +13,7 @@ from server.auth import cards
 from server.auth.models import Organization, User
 from server.auth.permissions import is_admin
 from server.auth.scope import scope_of
-from server.common.errors import ApiError, Conflict, NotFound
+from server.common.errors import Conflict, Forbidden, NotFound
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
@@ -109,7 +109,7 @@ def roster(user: User, event_id: int, q: str | None = None) -> list[dict]:
     event = managed_event(user, event_id)
     cond = roster_condition(event)
     if cond is None:
-        raise ApiError(409, "conflict", {"reason": "no_roster", "hint": "open events have no roster; "
+        raise Conflict(details={"reason": "no_roster", "hint": "open events have no roster; "
                                          "check members in by member_id or by their card"})
     stmt = _search(
         select(User.id, User.name, User.phone, Organization.name.label("branch_name"),
@@ -152,7 +152,7 @@ def card_png(viewer: User, member_id: int) -> bytes:
     """The member's printable card, for the member, admins and organizers over their branch."""
     member = db.session.get(User, member_id)
     if member is None and is_admin(viewer):
-        raise ApiError(404, "not_found", {"member_id": member_id})
+        raise NotFound(details={"member_id": member_id})
     if member is None or not cards.can_view_card(viewer, member):
-        raise ApiError(403, "forbidden", {"member_id": member_id})
+        raise Forbidden(details={"member_id": member_id})
     return cards.card_png(member.id)

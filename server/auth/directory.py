@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from server.auth import cards
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import forbid, is_admin, liaison_community_ids, organizer_paths
-from server.common.errors import ApiError
+from server.common.errors import Invalid, NotFound
 from server.common.qrtoken import TokenError
 from server.extensions import db
 
@@ -63,10 +63,10 @@ def card_holder(user: User, token: str) -> dict:
     try:
         member_id = cards.verify_card(token)
     except TokenError:
-        raise ApiError(422, "validation_error", {"fields": {"token": ["不是有效的签到卡 / not a valid member card"]}})
+        raise Invalid({"token": "card_token_invalid"}, location="query")
     member = db.session.get(User, member_id)
     if member is None:
-        raise ApiError(404, "not_found")
+        raise NotFound()
     if not (cards.can_view_card(user, member) or member.community_id in liaison_community_ids(user)):
         forbid()
     return {"id": member.id, "name": member.name, "branch_name": member.branch.name if member.branch else None,

@@ -5,7 +5,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.auth.models import RoleGrant, User
-from server.common.errors import ApiError
+from server.common.errors import Forbidden, Unauthorized
 from server.extensions import db
 
 _DUMMY_HASH: dict[str, str] = {}
@@ -22,11 +22,11 @@ def authenticate(phone: str, password: str) -> User:
         method = current_app.config["PASSWORD_HASH_METHOD"]
         dummy = _DUMMY_HASH.setdefault(method, generate_password_hash(secrets.token_hex(8), method=method))
         check_password_hash(dummy, password)
-        raise ApiError(401, "bad_credentials")
+        raise Unauthorized("bad_credentials")
     if not check_password_hash(user.password_hash, password):
-        raise ApiError(401, "bad_credentials")
+        raise Unauthorized("bad_credentials")
     if not user.active:
-        raise ApiError(403, "inactive_user")
+        raise Forbidden("inactive_user")
     return user
 
 

@@ -36,6 +36,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_checkout_for_event": ("本活动只需签到，不需要签退", "This event has no check-out"),
     "too_large": ("提交的内容过大", "The request is too large"),
     "report_bad_period": ("统计期间有误", "The report period is not valid"),
+    # field messages (details.fields.<location>.<name>), shared by every feature
+    "reason_required": ("请填写理由", "a reason is required"),
+    "community_or_org": ("请指定社区或组织其中之一", "give community_id or org_id"),
+    "org_or_community_not_both": ("只能选择组织或社区其中之一", "give org_id or community_id, not both"),
+    "org_required": ("请选择组织", "org_id is required"),
+    "month_format": ("月份格式为 YYYY-MM", "month is YYYY-MM"),
+    "to_before_from": ("结束日期早于开始日期", "to is before from"),
+    "scanned_at_future": ("设备时间晚于服务器时间过多，请校准手机时间", "scanned_at is in the future; check the phone's clock"),
+    "rules_kind_twice": ("每种活动只能出现一次", "each kind at most once"),
 }
 
 

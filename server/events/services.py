@@ -11,7 +11,7 @@ from server.auth.models import Community, Organization
 from server.auth.permissions import forbid
 from server.auth.scope import Scope
 from server.common import audit, qrtoken
-from server.common.errors import ApiError, Invalid
+from server.common.errors import Conflict, Invalid
 from server.common.i18n import lang
 from server.common.timeutil import iso_local
 from server.events import lookup, tokens
@@ -158,7 +158,7 @@ def update_event(scope: Scope, event_id: int, data: dict) -> Event:
     """Change what the body names; the same rules as creation; the window follows the times."""
     event = managed_event(scope, event_id)
     if event.status == "cancelled":
-        raise ApiError(409, "conflict", {"status": event.status, "reason": "event is cancelled"})
+        raise Conflict(details={"status": event.status, "reason": "event is cancelled"})
     before = values_of(event)
     v = {**before, **data, "kind": event.kind}
     errors, org = _check(v)
@@ -168,7 +168,7 @@ def update_event(scope: Scope, event_id: int, data: dict) -> Event:
         raise Invalid(errors)
     changed = {k for k in v if v[k] != before[k]}
     if event.audience == "claimers" and changed & {"starts_at", "ends_at", "status"}:
-        raise ApiError(409, "conflict", {"reason": "a duty slot's event: change the slot instead"})
+        raise Conflict(details={"reason": "a duty slot's event: change the slot instead"})
     if changed & {"host_org_id", "host_community_id"}:
         _require_host(scope, v, org)
     if "status" in changed:
@@ -187,7 +187,7 @@ def update_event(scope: Scope, event_id: int, data: dict) -> Event:
 def _check_status_change(event: Event, new: str) -> None:
     if event.status == "closed" or (new == "draft" and db.session.scalar(
             select(func.count()).select_from(Attendance).where(Attendance.event_id == event.id))):
-        raise ApiError(409, "conflict", {"status": event.status, "reason": "closed, or members already checked in"})
+        raise Conflict(details={"status": event.status, "reason": "closed, or members already checked in"})
 
 
 def cancel_event(scope: Scope, event_id: int, reason: str) -> Event:
@@ -197,7 +197,7 @@ def cancel_event(scope: Scope, event_id: int, reason: str) -> Event:
     done = db.session.execute(update(Event).where(Event.id == event.id, Event.status.in_(("draft", "published")))
                               .values(status="cancelled")).rowcount
     if not done:
-        raise ApiError(409, "conflict", {"status": before})
+        raise Conflict(details={"status": before})
     db.session.refresh(event)
     audit.record(scope.user.id, "event.cancel", "event", event.id, {"status": before}, {"status": "cancelled"},
                  reason.strip())
@@ -221,7 +221,7 @@ def current_code(scope: Scope, event_id: int, direction: str, now: datetime) -> 
     """The code a manager's screen shows now: {token, url, expires_at, refresh_in_seconds}."""
     event = managed_event(scope, event_id)
     if event.status in ("draft", "cancelled"):
-        raise ApiError(409, "conflict", {"status": event.status, "reason": f"no code for a {event.status} event"})
+        raise Conflict(details={"status": event.status, "reason": f"no code for a {event.status} event"})
     if direction == "out" and not event.requires_checkout:
         raise Invalid({"direction": "event_no_checkout_code"}, location="query")
     token, url, expires = tokens.issue(event, direction, now)

@@ -12,7 +12,7 @@ from server.auth.permissions import (
     forbid,
 )
 from server.auth.scope import Scope, scope_of
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Forbidden, Invalid, NotFound
 from server.common.timeutil import iso_local
 from server.events import lookup
 from server.events.kinds import codes_where
@@ -32,8 +32,8 @@ def reviewer_of(user: User) -> Scope:
     return scope_of(user)
 
 
-def bad(field: str, zh: str, en: str) -> ApiError:
-    return ApiError(422, "validation_error", {"fields": {"json": {field: [f"{zh} / {en}"]}}})
+def bad(field: str, code: str) -> Invalid:
+    return Invalid({field: code})
 
 
 def is_locked(review: HoursReview | None, now: datetime) -> bool:
@@ -83,7 +83,7 @@ def commit() -> None:
         db.session.commit()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
-        raise ApiError(409, "conflict", {"reason": "changed_concurrently"}) from None
+        raise Conflict(details={"reason": "changed_concurrently"}) from None
 
 
 def load(attendance_id: int):
@@ -92,16 +92,16 @@ def load(attendance_id: int):
         .outerjoin(HoursReview, HoursReview.attendance_id == Attendance.id)
         .where(Attendance.id == attendance_id)).first()
     if row is None:
-        raise ApiError(404, "not_found", {"attendance_id": attendance_id})
+        raise NotFound(details={"attendance_id": attendance_id})
     return row
 
 
 def load_for_review(user: User, attendance_id: int):
     att, event, review = load(attendance_id)
     if event.kind not in HOURS_KINDS or not event.requires_checkout:
-        raise ApiError(409, "hours_no_hours", {"attendance_id": att.id, "kind": event.kind})
+        raise Conflict("hours_no_hours", {"attendance_id": att.id, "kind": event.kind})
     if att.user_id == user.id:
-        raise ApiError(403, "hours_own", {"attendance_id": att.id})
+        raise Forbidden("hours_own", {"attendance_id": att.id})
     if not lookup.reviews(reviewer_of(user), event):
         forbid({"attendance_id": att.id, "hint": "liaisons review their communities' duties; "
                                                  "organizers their organizations' services"})

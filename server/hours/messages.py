@@ -2,6 +2,13 @@
 from server.common.i18n import MESSAGES, register_messages
 
 HOURS_MESSAGES: dict[str, tuple[str, str]] = {
+    "hours_required": ("请填写服务时长", "hours is required"),
+    "hours_positive": ("服务时长须大于 0，不计时长请选择驳回", "hours must be above 0; reject to give none"),
+    "hours_at_most": ("≤ {max}", "≤ {max}"),
+    "hours_none_selected": ("请选择要确认的记录", "give at least one attendance id"),
+    "hours_too_many": ("一次最多确认 {max} 条", "at most {max} ids at once"),
+    "hours_dispute_message_required": ("请填写异议内容", "message is required"),
+    "hours_dispute_answer_required": ("请填写答复", "answer is required"),
     "hours_own": ("不能审核自己的服务时长", "You cannot review your own hours"),
     "hours_state": ("该记录当前状态不能执行此操作", "This is not allowed in the record's current state"),
     "hours_locked": ("公示期已结束，记录已锁定；如需修改请以更正方式提交并说明理由",

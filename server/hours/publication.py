@@ -12,7 +12,7 @@ from server.auth.permissions import (
     forbid,
 )
 from server.common import audit
-from server.common.errors import ApiError
+from server.common.errors import Invalid, NotFound
 from server.common.timeutil import iso_local, utcnow
 from server.events.kinds import codes_where
 from server.events.models import Event
@@ -29,8 +29,7 @@ def publication(user: User, community_id: int | None, org_id: int | None, now: d
     organizers, and admins."""
     now = now or utcnow()
     if (community_id is None) == (org_id is None):
-        raise ApiError(422, "validation_error", {"fields": {"query": {"community_id": [
-            "请指定社区或组织其中之一 / give community_id or org_id"]}}})
+        raise Invalid({"community_id": "community_or_org"}, location="query")
     where = [Attendance.state == "confirmed", HoursReview.locks_at.is_not(None), HoursReview.locks_at > now]
     if community_id is not None:
         if user.community_id != community_id and not can_manage_community(user, community_id):
@@ -39,7 +38,7 @@ def publication(user: User, community_id: int | None, org_id: int | None, now: d
     else:
         org = db.session.get(Organization, org_id)
         if org is None:
-            raise ApiError(404, "not_found", {"org_id": org_id})
+            raise NotFound(details={"org_id": org_id})
         member_here = user.branch is not None and user.branch.path.startswith(org.path)
         if not member_here and not can_manage_org(user, org):
             forbid({"org_id": org_id})
@@ -58,17 +57,16 @@ def publication(user: User, community_id: int | None, org_id: int | None, now: d
 
 def _setting_scope(user: User, community_id: int | None, org_id: int | None):
     if (community_id is None) == (org_id is None):
-        raise ApiError(422, "validation_error", {"fields": {"json": {"community_id": [
-            "请指定社区或组织其中之一 / give community_id or org_id"]}}})
+        raise Invalid({"community_id": "community_or_org"})
     if community_id is not None:
         if db.session.get(Community, community_id) is None:
-            raise ApiError(404, "not_found", {"community_id": community_id})
+            raise NotFound(details={"community_id": community_id})
         if not can_manage_community(user, community_id):
             forbid({"community_id": community_id})
         return HoursSetting.community_id == community_id
     org = db.session.get(Organization, org_id)
     if org is None:
-        raise ApiError(404, "not_found", {"org_id": org_id})
+        raise NotFound(details={"org_id": org_id})
     if not can_manage_org(user, org):
         forbid({"org_id": org_id})
     return HoursSetting.organization_id == org_id

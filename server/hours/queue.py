@@ -12,7 +12,7 @@ from server.auth.permissions import (
     forbid,
 )
 from server.common.audit import AuditLog
-from server.common.errors import ApiError
+from server.common.errors import NotFound
 from server.common.timeutil import iso_local, utcnow
 from server.events import lookup
 from server.events.models import Event
@@ -104,7 +104,7 @@ def detail(user: User, attendance_id: int, now: datetime | None = None) -> dict:
     now = now or utcnow()
     row = db.session.execute(rows_query().where(Attendance.id == attendance_id)).first()
     if row is None:
-        raise ApiError(404, "not_found", {"attendance_id": attendance_id})
+        raise NotFound(details={"attendance_id": attendance_id})
     att, event = row[0], row[1]
     if att.user_id != user.id and not lookup.reviews(reviewer_of(user), event) and not can_manage_event(user, event):
         forbid({"attendance_id": attendance_id})

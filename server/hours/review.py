@@ -27,7 +27,7 @@ from server.auth.models import User
 from server.auth.permissions import (
     forbid,
 )
-from server.common.errors import ApiError, Conflict
+from server.common.errors import Conflict, Forbidden, Invalid, NotFound
 from server.common.timeutil import iso_local, utcnow
 from server.events import lookup
 from server.events.models import Event
@@ -42,13 +42,13 @@ BULK_MAX = 500
 
 def _check_hours(event: Event, hours: float | None) -> float:
     if hours is None:
-        raise bad("hours", "请填写服务时长", "hours is required")
+        raise bad("hours", "hours_required")
     if hours <= 0:
-        raise bad("hours", "服务时长须大于 0，不计时长请选择驳回", "hours must be above 0; reject to give none")
+        raise bad("hours", "hours_positive")
     scheduled = round(event.scheduled_hours, 2)
     if hours > event.scheduled_hours + EPS:
-        raise ApiError(422, "hours_above_scheduled", {"hours": hours, "max_hours": scheduled,
-                                                      "fields": {"json": {"hours": [f"≤ {scheduled}"]}}})
+        raise Invalid({"hours": ("hours_at_most", {"max": scheduled})}, code="hours_above_scheduled",
+                      details={"hours": hours, "max_hours": scheduled})
     return round(hours, 2)
 
 
@@ -84,11 +84,11 @@ def act(user: User, attendance_id: int, action: str, *, hours: float | None = No
                                        "allowed": list(lifecycle.TRANSITIONS[action][0])})
     locked = is_locked(review, now)
     if locked and not correction:
-        raise ApiError(409, "hours_locked", {"locks_at": iso_local(review.locks_at),
+        raise Conflict("hours_locked", {"locks_at": iso_local(review.locks_at),
                                              "hint": "send correction=true with a reason"})
     if action != "confirm" or locked:
         if not reason:
-            raise bad("reason", "请填写理由", "a reason is required")
+            raise bad("reason", "reason_required")
     if action in ("adjust", "set"):
         hours = _check_hours(event, hours)
 
@@ -117,7 +117,7 @@ def act(user: User, attendance_id: int, action: str, *, hours: float | None = No
         db.session.commit()
     except (StaleDataError, IntegrityError):  # another reviewer changed it first: nothing of ours stays
         db.session.rollback()
-        raise ApiError(409, "conflict", {"reason": "changed_concurrently"}) from None
+        raise Conflict(details={"reason": "changed_concurrently"}) from None
     return {"action": action, "correction": locked, "points_paid": paid, "points_reversed": reversed_total,
             "item": record_view(att.id, now)}
 
@@ -131,19 +131,19 @@ def bulk_confirm(user: User, attendance_ids: list[int], evaluation: str | None =
     now, reason = now or utcnow(), (reason or "").strip()
     ids = list(dict.fromkeys(attendance_ids))
     if not ids:
-        raise bad("attendance_ids", "请选择要确认的记录", "give at least one attendance id")
+        raise bad("attendance_ids", "hours_none_selected")
     if len(ids) > BULK_MAX:
-        raise bad("attendance_ids", f"一次最多确认 {BULK_MAX} 条", f"at most {BULK_MAX} ids at once")
+        raise Invalid({"attendance_ids": ("hours_too_many", {"max": BULK_MAX})})
     rows = db.session.execute(
         select(Attendance, Event, HoursReview).join(Event, Event.id == Attendance.event_id)
         .outerjoin(HoursReview, HoursReview.attendance_id == Attendance.id)
         .where(Attendance.id.in_(ids)).order_by(Attendance.id)).all()
     missing = sorted(set(ids) - {att.id for att, _e, _r in rows})
     if missing:
-        raise ApiError(404, "not_found", {"attendance_ids": missing})
+        raise NotFound(details={"attendance_ids": missing})
     own = [att.id for att, _e, _r in rows if att.user_id == user.id]
     if own:
-        raise ApiError(403, "hours_own", {"attendance_ids": own})
+        raise Forbidden("hours_own", {"attendance_ids": own})
     reviewer = reviewer_of(user)
     outside = [att.id for att, event, _r in rows if not lookup.reviews(reviewer, event)]
     if outside:

@@ -13,7 +13,7 @@ from server.auth.models import Organization, User
 from server.auth.permissions import can_manage_event, can_manage_org, forbid, is_admin, require_admin
 from server.common import audit
 from server.common.audit import AuditLog
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Invalid, NotFound
 from server.common.i18n import lang, message
 from server.common.timeutil import iso_local, to_local, utcnow
 from server.events.kinds import KINDS
@@ -58,8 +58,7 @@ def update_rules(user: User, changes: list[dict], reason: str = "") -> dict:
     require_admin(user)
     kinds = [c["kind"] for c in changes]
     if len(set(kinds)) != len(kinds):
-        raise ApiError(422, "validation_error", {"fields": {"json": {"rules": [
-            "每种活动只能出现一次 / each kind at most once"]}}})
+        raise Invalid({"rules": "rules_kind_twice"})
     rules = {r.kind: r for r in db.session.scalars(select(PointsRule))}
     changed = []
     for change in changes:
@@ -136,7 +135,7 @@ def _absence_event(user: User, absence: AbsenceDeduction) -> Event:
 def list_absences(user: User, event_id: int) -> dict:
     event = db.session.get(Event, event_id)
     if event is None:
-        raise ApiError(404, "not_found", {"event_id": event_id})
+        raise NotFound(details={"event_id": event_id})
     if not can_manage_event(user, event):
         forbid({"event_id": event_id})
     rows = db.session.execute(
@@ -155,13 +154,13 @@ def excuse_absence(user: User, absence_id: int, reason: str) -> dict:
     """An event manager excuses an absence (请假, or a late manual check-in): a reversing entry."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApiError(422, "validation_error", {"fields": {"json": {"reason": ["请填写理由 / a reason is required"]}}})
+        raise Invalid({"reason": "reason_required"})
     absence = db.session.get(AbsenceDeduction, absence_id)
     if absence is None:
-        raise ApiError(404, "not_found", {"absence_id": absence_id})
+        raise NotFound(details={"absence_id": absence_id})
     _absence_event(user, absence)
     if absence.excused:
-        raise ApiError(409, "points_absence_excused", {"absence_id": absence_id})
+        raise Conflict("points_absence_excused", {"absence_id": absence_id})
     reversed_amount = 0
     if absence.entry_id is not None:
         entry = db.session.get(PointsEntry, absence.entry_id)
@@ -177,7 +176,7 @@ def excuse_absence(user: User, absence_id: int, reason: str) -> dict:
         db.session.commit()
     except Exception:  # the reverses_id unique key: a racing excuse lost
         db.session.rollback()
-        raise ApiError(409, "points_absence_excused", {"absence_id": absence_id}) from None
+        raise Conflict("points_absence_excused", {"absence_id": absence_id}) from None
     name, branch = db.session.execute(select(User.name, Organization.name).outerjoin(
         Organization, Organization.id == User.branch_id).where(User.id == absence.user_id)).one()
     return {**absence_json(absence, name, branch), "points_reversed": reversed_amount}
@@ -191,7 +190,7 @@ def yearly_totals(viewer: User, member_id: int | None) -> dict:
     if member_id is not None and member_id != viewer.id:
         member = db.session.get(User, member_id)
         if member is None and is_admin(viewer):
-            raise ApiError(404, "not_found", {"member_id": member_id})
+            raise NotFound(details={"member_id": member_id})
         if member is None or not can_manage_org(viewer, member.branch):
             forbid({"member_id": member_id})
     years: dict[int, dict] = {}

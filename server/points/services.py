@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.auth.permissions import can_manage_community, can_manage_org, forbid, is_admin
-from server.common.errors import ApiError
+from server.common.errors import Invalid, NotFound
 from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
 from server.events.models import Event
 from server.extensions import db
@@ -24,7 +24,7 @@ def member_in_view(viewer: User, member_id: int | None) -> User:
         return viewer
     member = db.session.get(User, member_id)
     if member is None and is_admin(viewer):
-        raise ApiError(404, "not_found", {"member_id": member_id})
+        raise NotFound(details={"member_id": member_id})
     if member is None or not can_manage_org(viewer, member.branch):
         forbid({"member_id": member_id, "hint": "members see only their own ledger"})
     return member
@@ -62,8 +62,7 @@ def period_start(period: str, now: datetime | None = None) -> datetime | None:
 def leaderboard_scope(viewer: User, org_id: int | None, community_id: int | None) -> tuple:
     """(org, community_id) the viewer may rank; defaults to their own branch."""
     if org_id is not None and community_id is not None:
-        raise ApiError(422, "validation_error", {"fields": {"org_id": ["只能选择组织或社区其中之一 / "
-                                                                       "give org_id or community_id, not both"]}})
+        raise Invalid({"org_id": "org_or_community_not_both"}, location="query")
     if community_id is not None:
         if not can_manage_community(viewer, community_id):
             forbid({"community_id": community_id, "hint": "liaisons see their own communities"})
@@ -72,12 +71,11 @@ def leaderboard_scope(viewer: User, org_id: int | None, community_id: int | None
         if is_admin(viewer):
             return None, None
         if viewer.branch_id is None:
-            raise ApiError(422, "validation_error", {"fields": {"org_id": ["请选择组织或社区 / "
-                                                                           "give org_id or community_id"]}})
+            raise Invalid({"org_id": "community_or_org"}, location="query")
         org_id = viewer.branch_id
     org = db.session.get(Organization, org_id)
     if org is None:
-        raise ApiError(404, "not_found", {"org_id": org_id})
+        raise NotFound(details={"org_id": org_id})
     if org_id != viewer.branch_id and not can_manage_org(viewer, org):
         forbid({"org_id": org_id, "hint": "members see their own branch; organizers their organizations"})
     return org, None

@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from server.attendance import lifecycle
 from server.attendance.models import METHOD_TEXT
-from server.common.errors import ApiError
+from server.common.errors import Invalid
 from server.common.timeutil import YEARS, local_zone, to_local, to_utc_naive
 from server.events.kinds import KINDS
 
@@ -51,8 +51,7 @@ def parse_month(text: str | None, now: datetime) -> tuple[int, int]:
         if not YEARS[0] <= year <= YEARS[1]:
             raise ValueError(year)
     except (ValueError, TypeError):
-        raise ApiError(422, "report_bad_period", {"fields": {"query": {"month": [
-            "月份格式为 YYYY-MM / month is YYYY-MM"]}}}) from None
+        raise Invalid({"month": "month_format"}, location="query", code="report_bad_period") from None
     return year, month
 
 

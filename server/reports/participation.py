@@ -23,7 +23,7 @@ from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
-from server.common.errors import ApiError
+from server.common.errors import Invalid, NotFound
 from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
 from server.events.kinds import codes_where
@@ -50,13 +50,12 @@ def _org_for(viewer: User, org_id: int | None) -> Organization:
         if not ids:
             if not is_admin(viewer):
                 forbid({"hint": "reports are for organizers and admins"})
-            raise ApiError(422, "validation_error",
-                           {"fields": {"query": {"org_id": ["请选择组织 / org_id is required"]}}})
+            raise Invalid({"org_id": "org_required"}, location="query")
         orgs = db.session.scalars(select(Organization).where(Organization.id.in_(ids))).all()
         return min(orgs, key=lambda o: (len(o.path), o.id))
     org = db.session.get(Organization, org_id)
     if org is None:
-        raise ApiError(404, "not_found", {"org_id": org_id})
+        raise NotFound(details={"org_id": org_id})
     if not can_manage_org(viewer, org):
         forbid({"org_id": org_id})
     return org

@@ -15,7 +15,7 @@ from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, liaison_community_ids
-from server.common.errors import ApiError
+from server.common.errors import Invalid, NotFound
 from server.common.sheets import csv_response
 from server.common.timeutil import to_local, utcnow
 from server.events.models import Event
@@ -48,7 +48,7 @@ def _member_in_view(viewer: User, member_id: int) -> User:
     member = db.session.get(User, member_id)
     if member is None:
         if is_admin(viewer):
-            raise ApiError(404, "not_found", {"member_id": member_id})
+            raise NotFound(details={"member_id": member_id})
         forbid({"member_id": member_id})
     if member.id == viewer.id or can_manage_org(viewer, member.branch):
         return member
@@ -61,8 +61,7 @@ def _member_in_view(viewer: User, member_id: int) -> User:
 def service_record(viewer: User, member_id: int, date_from: date | None, date_to: date | None) -> dict:
     member = _member_in_view(viewer, member_id)
     if date_from and date_to and date_to < date_from:
-        raise ApiError(422, "report_bad_period",
-                       {"fields": {"query": {"to": ["结束日期早于开始日期 / to is before from"]}}})
+        raise Invalid({"to": "to_before_from"}, location="query", code="report_bad_period")
     start = day_start(date_from) if date_from else None
     end = day_start(date_to + timedelta(days=1)) if date_to else None
     base = [Attendance.user_id == member.id, Attendance.state.in_(COUNTED), Attendance.hours_confirmed > 0,

@@ -5,7 +5,7 @@ from flask import current_app, g, request, session
 from flask.views import MethodView
 from limits import parse as parse_limit
 
-from server.common.errors import ApiError
+from server.common.errors import Unauthorized
 from server.extensions import Blueprint, limiter
 from server.scans import services
 from server.scans.schemas import ScanInSchema, ScanOutSchema
@@ -50,7 +50,7 @@ class Scans(MethodView):
                                    accuracy=loc.get("accuracy"))
         uid = session.get("uid")
         if uid is None:
-            raise ApiError(401, "unauthorized")
+            raise Unauthorized()
         g.user_id = uid  # for the request log; the member row itself stays inside the service
         answer, status = services.submit(uid, session.get("epoch"), req, throttled=_throttle(uid))
         return current_app.response_class(current_app.json.dumps(answer), status=status,

@@ -20,7 +20,7 @@ from server.attendance.admission import STATUS, Refused
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.common import qrtoken
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Invalid, Unauthorized
 from server.common.i18n import message
 from server.common.timeutil import utcnow
 from server.db_setup import reading
@@ -95,7 +95,7 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
         tok = None
     row = _read(user_id, req.client_scan_id, tok)
     if row is None or not row.active or row.session_epoch != session_epoch:
-        raise ApiError(401, "unauthorized")
+        raise Unauthorized()
     if row.prior_status is not None:
         return rendered(row.prior_response), row.prior_status
     who = Member(user_id, row.active, row.community_id, row.branch_path)
@@ -111,7 +111,7 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
             row, limited = _read(user_id, req.client_scan_id, tok), False
             if row.prior_status is not None:
                 return rendered(row.prior_response), row.prior_status
-    raise ApiError(409, "conflict")
+    raise Conflict()
 
 
 def rendered(body: dict) -> dict:
@@ -132,8 +132,7 @@ def _read(user_id: int, client_scan_id: str, tok):
 def _check_clock(req: ScanRequest, now: datetime) -> None:
     skew = current_app.config["SCAN_CLOCK_SKEW_SECONDS"]
     if req.scanned_at and req.scanned_at > now + timedelta(seconds=skew):
-        raise ApiError(422, "validation_error", {"fields": {"scanned_at": [
-            "设备时间晚于服务器时间过多，请校准手机时间 / scanned_at is in the future; check the phone's clock"]}})
+        raise Invalid({"scanned_at": "scanned_at_future"})
 
 
 def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, row) -> tuple[dict, int]:

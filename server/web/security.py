@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import request, session
 
-from server.common.errors import ApiError
+from server.common.errors import Forbidden
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
        "connect-src 'self'; media-src 'self' blob:; worker-src 'self'; manifest-src 'self'; "
@@ -18,12 +18,12 @@ def check_csrf() -> None:
         return
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-        raise ApiError(403, "csrf_failed", {"reason": "cross-site origin"})
+        raise Forbidden("csrf_failed", {"reason": "cross-site origin"})
     if request.path == "/api/v1/auth/login" or "uid" not in session:
         return  # nothing to ride on without a session; login itself is origin-checked
     sent = request.headers.get("X-CSRF-Token", "")
     if not hmac.compare_digest(sent.encode(), str(session.get("csrf", "")).encode()):
-        raise ApiError(403, "csrf_failed", {"reason": "missing or wrong X-CSRF-Token header"})
+        raise Forbidden("csrf_failed", {"reason": "missing or wrong X-CSRF-Token header"})
 
 
 def add_security_headers(response):
