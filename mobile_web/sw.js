@@ -14,7 +14,6 @@ const SHELL = [
   "/app/shared/dom.js",
   "/app/shared/labels.js",
   "/app/js/member-text.js",
-  "/app/shared/labels.js",
   "/app/js/ui.js",
   "/app/js/outbox.js",
   "/app/js/checkin.js",
