@@ -42,6 +42,28 @@ def test_wrong_password_and_unknown_phone_same_answer(world, anon):
     assert a.get_json() == b.get_json() and a.get_json()["error"]["code"] == "bad_credentials"
 
 
+def test_unknown_and_known_phones_cost_the_same_hash_work(world, anon, monkeypatch):
+    """Timing must not tell which phones exist: one password check and no hashing on either path."""
+    from server.auth import services
+    calls = {"check": 0, "generate": 0}
+    real_check, real_generate = services.check_password_hash, services.generate_password_hash
+
+    def check(*a, **k):
+        calls["check"] += 1
+        return real_check(*a, **k)
+
+    def generate(*a, **k):
+        calls["generate"] += 1
+        return real_generate(*a, **k)
+
+    anon.post("/api/v1/auth/login", json={"phone": "13999999998", "password": "nope"})  # the first may make it
+    monkeypatch.setattr(services, "check_password_hash", check)
+    monkeypatch.setattr(services, "generate_password_hash", generate)
+    for phone in (world.phones.a1, "13999999999", world.phones.a2, "13999999997"):
+        anon.post("/api/v1/auth/login", json={"phone": phone, "password": "nope"})
+    assert calls == {"check": 4, "generate": 0}
+
+
 def test_login_validation(anon):
     resp = anon.post("/api/v1/auth/login", json={"phone": "abc"})
     assert resp.status_code == 422

@@ -11,6 +11,13 @@ from server.extensions import db
 _DUMMY_HASH: dict[str, str] = {}
 
 
+def _dummy_hash(method: str) -> str:
+    """Made once per process: an unknown phone then costs one hash check, like a known one."""
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
+    return _DUMMY_HASH[method]
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
@@ -19,9 +26,7 @@ def authenticate(phone: str, password: str) -> User:
     """Return the user or raise 401; unknown phones still pay for one hash check."""
     user = db.session.scalar(db.select(User).where(User.phone == phone))
     if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash(secrets.token_hex(8), method=method))
-        check_password_hash(dummy, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise Unauthorized("bad_credentials")
     if not check_password_hash(user.password_hash, password):
         raise Unauthorized("bad_credentials")
