@@ -44,6 +44,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         tune_engine(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    from server.web import guard_body
+    app.before_request(guard_body)  # first: the throttle's key reads the body
     limiter.init_app(app)
     api.init_app(app)
     _register_blueprints(app)
