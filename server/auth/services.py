@@ -2,9 +2,10 @@
 import secrets
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.auth.models import RoleGrant, User
+from server.auth.models import RevokedSession, RoleGrant, User
 from server.common.errors import Forbidden, Unauthorized
 from server.extensions import db
 
@@ -16,6 +17,23 @@ def _dummy_hash(method: str) -> str:
     if method not in _DUMMY_HASH:
         _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
     return _DUMMY_HASH[method]
+
+
+def end_session(user_id: int | None, sid: str | None) -> None:
+    """Record the session as signed out; a cookie without an id (older than this rule) has nothing to record."""
+    if user_id is None or not sid or db.session.get(RevokedSession, sid) is not None:
+        return
+    db.session.add(RevokedSession(sid=sid, user_id=user_id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same cookie signed out twice at once
+        db.session.rollback()
+
+
+def end_all_sessions(user: User) -> None:
+    """Every cookie issued before now stops working (the session epoch is part of each)."""
+    user.session_epoch += 1
+    db.session.commit()
 
 
 def hash_password(password: str) -> str:
