@@ -68,7 +68,8 @@ _EVENT_COLS = ("id", "title", "kind", "place_name", "starts_at", "ends_at", "win
 _ATT_COLS = tuple(f.name for f in fields(core.AttendanceState) if f.name not in ("event_id", "user_id"))
 # Every read of a scan in one statement, built once: the member (their session epoch, and whether this
 # session was signed out), the first answer to this client_scan_id, and the token's event with this
-# member's attendance and the points rule. Plain Core on the tables: nothing for the ORM to compile or load; parameters bound per call.
+# member's attendance and the points rule. Plain Core on the tables: nothing for the ORM to compile or
+# load; parameters bound per call.
 READ = select(
     USERS.c.active, USERS.c.session_epoch, USERS.c.community_id, BRANCH.c.path.label("branch_path"),
     SCANS.c.response.label("prior_response"), SCANS.c.http_status.label("prior_status"),
