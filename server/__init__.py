@@ -19,6 +19,8 @@ class IdConverter(IntegerConverter):
     """`<int:...>` in every route: an id fits the database's integer columns (int4 on PostgreSQL), so a larger
     number names nothing (404) instead of reaching the database and failing there (SQLite overflows)."""
 
+    regex = r"[0-9]+"  # ASCII digits only: \d would let a full-width "１" name event 1
+
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
@@ -27,6 +29,7 @@ class IdConverter(IntegerConverter):
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.url_map.merge_slashes = False  # "//host/x" would redirect to a Location built from the Host header
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(load_config(app.instance_path, overrides))
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -44,6 +47,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     with app.app_context():
         tune_engine(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    from server.web import guard_body
+    app.before_request(guard_body)  # first: the throttle's key reads the body
     limiter.init_app(app)
     api.init_app(app)
     _register_blueprints(app)

@@ -1,9 +1,11 @@
 """Configuration read from the environment, so secrets never live in the repository."""
 import logging
 import os
+import secrets
+import time
 
-DEV_SECRET = "dev-only-insecure-secret-change-me"
 log = logging.getLogger(__name__)
+DEV_SECRET_FILE = "secret_key"  # in the instance folder, for development only
 
 
 def _int(name: str, default: int) -> int:
@@ -32,6 +34,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "LOGIN_RATE_LIMIT_PHONE": os.environ.get("LOGIN_RATE_LIMIT_PHONE", "5/15minutes"),
         "LOGIN_RATE_LIMIT_ADDR": os.environ.get("LOGIN_RATE_LIMIT_ADDR", "30/15minutes"),
         "GEOFENCE_ACCURACY_CAP_M": _float("GEOFENCE_ACCURACY_CAP_M", 100.0),
+        "MAX_BODY_BYTES": _int("MAX_BODY_BYTES", 1024 * 1024),
+        "MAX_IMPORT_BYTES": _int("MAX_IMPORT_BYTES", 12 * 1024 * 1024),  # the importer reads up to 10 MB
         "HOURS_STEP": _float("HOURS_STEP", 0.5),
         "CLOSE_EVENTS_GRACE_MINUTES": _int("CLOSE_EVENTS_GRACE_MINUTES", 0),
         "COMMUNITY_MIN_HOURS_PER_YEAR": _float("COMMUNITY_MIN_HOURS_PER_YEAR", 50.0),
@@ -62,8 +66,30 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
     cfg["PUBLIC_BASE_URL"] = cfg["PUBLIC_BASE_URL"].rstrip("/")
     cfg.setdefault("SESSION_COOKIE_SECURE", cfg["PUBLIC_BASE_URL"].startswith("https://"))
     if not cfg["SECRET_KEY"]:
-        if cfg["APP_ENV"] == "production":
-            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
-        log.warning("SECRET_KEY is not set: using an insecure development key")
-        cfg["SECRET_KEY"] = DEV_SECRET
+        if cfg["APP_ENV"] != "development":
+            raise RuntimeError(f"SECRET_KEY must be set (APP_ENV={cfg['APP_ENV']}): refusing to start with no "
+                               "secret, since sessions and QR codes are signed with it")
+        cfg["SECRET_KEY"] = development_secret(instance_path)
     return cfg
+
+
+def development_secret(instance_path: str) -> str:
+    """A random key kept in the instance folder, never a constant from the source: a forgotten
+    SECRET_KEY in development still signs with something nobody else knows. Workers racing to
+    create it all read the one that was written first."""
+    path = os.path.join(instance_path, DEV_SECRET_FILE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        log.warning("SECRET_KEY is not set: created a random development key in %s", path)
+    for _ in range(50):  # another worker may be between creating and writing it
+        with open(path) as fh:
+            key = fh.read().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty: delete it or set SECRET_KEY")

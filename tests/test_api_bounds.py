@@ -163,3 +163,17 @@ def test_a_roster_with_a_nul_character_is_not_a_readable_file(world, login, q):
     assert resp.get_json()["error"] == {"code": "import_bad_file", "details": {"reason": "NUL character"},
                                         "message": resp.get_json()["error"]["message"]}
     assert q("SELECT id FROM users WHERE phone = '13900000999'") == []
+
+
+def test_small_holes_of_the_outside_probe(world, login, anon, make_event):
+    """Field issue, item 14: no off-site redirect built from the Host header, whole numbers stay whole,
+    hours that round to nothing are refused, and ids are ASCII digits."""
+    resp = anon.get("//evil.example/x", headers={"Host": "evil.example"})
+    assert not (300 <= resp.status_code < 400), resp.headers.get("Location")
+    org = login(world.phones.org_a)
+    eid = make_event("volunteer_service")
+    assert org.patch(f"/api/v1/events/{eid}", json={"capacity": 1.5}).status_code == 422
+    assert org.patch(f"/api/v1/events/{eid}", json={"capacity": 2}).status_code == 200
+    assert org.get(f"/api/v1/events/{eid}").status_code == 200
+    full_width = "".join(chr(0xFF10 + int(d)) for d in str(eid))
+    assert org.get(f"/api/v1/events/{full_width}").status_code == 404

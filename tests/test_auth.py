@@ -35,11 +35,68 @@ def test_session_cookie_is_signed_again_once_a_day_not_on_every_request(world, l
     assert client.get("/api/v1/me").status_code == 401  # past the lifetime since it was last signed
 
 
+def _cookie(client, app):
+    return client.client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def _with_cookie(app, value):
+    other = app.test_client()
+    other.set_cookie(app.config["SESSION_COOKIE_NAME"], value)
+    return other
+
+
+def test_logout_ends_the_session_server_side(world, login, app, make_event, token_for):
+    """A cookie kept from before the logout (copied, or on a stolen phone) no longer answers (field issue, item 8)."""
+    client = login(world.phones.a1)
+    kept, csrf = _cookie(client, app), client.csrf
+    other_device = login(world.phones.a1)
+    assert client.post("/api/v1/auth/logout").status_code == 204
+    replay = _with_cookie(app, kept)
+    assert replay.get("/api/v1/me").status_code == 401
+    scan = replay.post("/api/v1/scans", json={"token": token_for(make_event("party_day")),
+                                              "client_scan_id": str(uuid.uuid4())}, headers={"X-CSRF-Token": csrf})
+    assert scan.status_code == 401
+    assert other_device.get("/api/v1/me").status_code == 200  # the member's other phone stays signed in
+    assert client.post("/api/v1/auth/logout").status_code == 204  # signing out twice is fine
+
+
+def test_sign_out_everywhere(world, login, app):
+    phone, laptop = login(world.phones.a1), login(world.phones.a1)
+    kept = _cookie(laptop, app)
+    assert phone.post("/api/v1/auth/logout-all").status_code == 204
+    assert phone.get("/api/v1/me").status_code == 401
+    assert laptop.get("/api/v1/me").status_code == 401
+    assert _with_cookie(app, kept).get("/api/v1/me").status_code == 401
+    assert login(world.phones.a1).get("/api/v1/me").status_code == 200  # a new sign-in works
+
+
 def test_wrong_password_and_unknown_phone_same_answer(world, anon):
     a = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": "nope"})
     b = anon.post("/api/v1/auth/login", json={"phone": "13999999999", "password": "nope"})
     assert a.status_code == b.status_code == 401
     assert a.get_json() == b.get_json() and a.get_json()["error"]["code"] == "bad_credentials"
+
+
+def test_unknown_and_known_phones_cost_the_same_hash_work(world, anon, monkeypatch):
+    """Timing must not tell which phones exist: one password check and no hashing on either path."""
+    from server.auth import services
+    calls = {"check": 0, "generate": 0}
+    real_check, real_generate = services.check_password_hash, services.generate_password_hash
+
+    def check(*a, **k):
+        calls["check"] += 1
+        return real_check(*a, **k)
+
+    def generate(*a, **k):
+        calls["generate"] += 1
+        return real_generate(*a, **k)
+
+    anon.post("/api/v1/auth/login", json={"phone": "13999999998", "password": "nope"})  # the first may make it
+    monkeypatch.setattr(services, "check_password_hash", check)
+    monkeypatch.setattr(services, "generate_password_hash", generate)
+    for phone in (world.phones.a1, "13999999999", world.phones.a2, "13999999997"):
+        anon.post("/api/v1/auth/login", json={"phone": phone, "password": "nope"})
+    assert calls == {"check": 4, "generate": 0}
 
 
 def test_login_validation(anon):

@@ -154,6 +154,7 @@ ROWS = [
         lambda c: {"json": {"phone": getattr(c.w.phones, USER_OF.get(c.caller, "a1")),
                             "password": support.PASSWORD}}),
     Row("POST", "/api/v1/auth/logout", public(204)),
+    Row("POST", "/api/v1/auth/logout-all", allow(204, *SIGNED_IN)),
     Row("GET", "/api/v1/me", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/openapi.json", public(200)),
 

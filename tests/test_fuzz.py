@@ -30,8 +30,9 @@ from tests import objects, support
 ROLES = ("a1", "org_a", "liaison1", "admin")  # member, organizer, liaison, admin
 # per operation, generation mode and half (generated ids, real ids); raise it for a deeper run
 MAX_EXAMPLES = int(os.environ.get("QIANDAO_FUZZ_EXAMPLES", "6"))
-# No operation is excluded. POST /auth/logout only clears the cookie of the client that sent it, and every
-# generated request carries the role's session cookie afresh, so the run stays signed in throughout.
+# No operation is excluded. Signing out ends a session server-side, so the two sign-out operations are fuzzed
+# with a throwaway session of another member (a4), and every other request keeps the role's own session.
+SESSION_ENDERS = ("POST /api/v1/auth/logout", "POST /api/v1/auth/logout-all")
 
 
 def documented_status_code(ctx, response, case):
@@ -116,7 +117,8 @@ def test_fuzz_as(role, app, api_schema):
         operation = result.ok()
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             t0 = time.monotonic()
-            _fuzz(operation, mode, known, cookies, headers, failures)
+            session = _session_of(app, w.phones.a4) if operation.label in SESSION_ENDERS else (cookies, headers)
+            _fuzz(operation, mode, known, *session, failures)
             per_op[operation.label] += time.monotonic() - t0
     elapsed = time.monotonic() - started
     print(f"\nfuzz as {role}: {elapsed:.1f}s; slowest: "

@@ -128,6 +128,8 @@ def test_adjust_refusals_above_scheduled_missing_reason_not_positive(world, duty
     assert resp.status_code == 422
     resp = post(liaison, f"{att}/adjust", hours=0, reason="没来")
     assert resp.status_code == 422
+    resp = post(liaison, f"{att}/adjust", hours=1e-300, reason="几乎为零")  # would be stored as 0.0
+    assert resp.status_code == 422 and resp.get_json()["error"]["details"]["codes"]["hours"] == "hours_positive"
     assert state_of(q, att) == ("pending", None)
     ok = post(liaison, f"{att}/adjust", hours=2.0, reason="恰好满")
     assert ok.status_code == 200 and ok.get_json()["item"]["hours_confirmed"] == 2.0

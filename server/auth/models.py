@@ -70,3 +70,13 @@ class RoleGrant(db.Model):
     role: Mapped[str] = mapped_column(String(20))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+
+
+class RevokedSession(db.Model):
+    """A session signed out on its own device: its cookie is refused though still correctly signed.
+    (Signing out everywhere bumps users.session_epoch instead.)"""
+
+    __tablename__ = "revoked_sessions"
+    sid: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -3,7 +3,7 @@ from functools import wraps
 
 from flask import g, session
 
-from server.auth.models import Organization, User
+from server.auth.models import Organization, RevokedSession, User
 from server.auth.scope import scope_of
 from server.common.errors import Forbidden, Unauthorized
 from server.extensions import db
@@ -18,6 +18,8 @@ def current_user() -> User | None:
             user = db.session.get(User, uid)
             if user is None or not user.active or user.session_epoch != session.get("epoch"):
                 user = None
+            elif session.get("sid") and db.session.get(RevokedSession, session["sid"]) is not None:
+                user = None  # signed out on this device
         g.user = user
     return g.user
 

@@ -44,7 +44,8 @@ class Login(MethodView):
         user = services.authenticate(body["phone"], body["password"])
         session.clear()
         session.permanent = True
-        session.update(uid=user.id, epoch=user.session_epoch, csrf=secrets.token_urlsafe(24))
+        session.update(uid=user.id, epoch=user.session_epoch, csrf=secrets.token_urlsafe(24),
+                       sid=secrets.token_hex(16))
         return me_payload(user)
 
 
@@ -53,7 +54,18 @@ class Logout(MethodView):
     @blp.response(204)
     @blp.doc(security=[])
     def post(self):
-        """Forget the session on this device."""
+        """End the session on this device: its cookie is refused from now on, even if kept."""
+        services.end_session(session.get("uid"), session.get("sid"))
+        session.clear()
+
+
+@blp.route("/auth/logout-all")
+class LogoutAll(MethodView):
+    @blp.response(204)
+    @blp.alt_response(401, description="Not signed in")
+    def post(self):
+        """End every session of the signed-in user, on every device (this one included)."""
+        services.end_all_sessions(require_user())
         session.clear()
 
 

@@ -2,13 +2,38 @@
 import secrets
 
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.auth.models import RoleGrant, User
+from server.auth.models import RevokedSession, RoleGrant, User
 from server.common.errors import Forbidden, Unauthorized
 from server.extensions import db
 
 _DUMMY_HASH: dict[str, str] = {}
+
+
+def _dummy_hash(method: str) -> str:
+    """Made once per process: an unknown phone then costs one hash check, like a known one."""
+    if method not in _DUMMY_HASH:
+        _DUMMY_HASH[method] = generate_password_hash(secrets.token_hex(8), method=method)
+    return _DUMMY_HASH[method]
+
+
+def end_session(user_id: int | None, sid: str | None) -> None:
+    """Record the session as signed out; a cookie without an id (older than this rule) has nothing to record."""
+    if user_id is None or not sid or db.session.get(RevokedSession, sid) is not None:
+        return
+    db.session.add(RevokedSession(sid=sid, user_id=user_id))
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same cookie signed out twice at once
+        db.session.rollback()
+
+
+def end_all_sessions(user: User) -> None:
+    """Every cookie issued before now stops working (the session epoch is part of each)."""
+    user.session_epoch += 1
+    db.session.commit()
 
 
 def hash_password(password: str) -> str:
@@ -19,9 +44,7 @@ def authenticate(phone: str, password: str) -> User:
     """Return the user or raise 401; unknown phones still pay for one hash check."""
     user = db.session.scalar(db.select(User).where(User.phone == phone))
     if user is None:
-        method = current_app.config["PASSWORD_HASH_METHOD"]
-        dummy = _DUMMY_HASH.setdefault(method, generate_password_hash(secrets.token_hex(8), method=method))
-        check_password_hash(dummy, password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise Unauthorized("bad_credentials")
     if not check_password_hash(user.password_hash, password):
         raise Unauthorized("bad_credentials")

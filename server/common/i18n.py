@@ -35,6 +35,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "card_token_invalid": ("会员卡二维码无效，请重新扫描", "The card's code is not valid; scan the member's card again"),
     "no_checkout_for_event": ("本活动只需签到，不需要签退", "This event has no check-out"),
     "too_large": ("提交的内容过大", "The request is too large"),
+    "bad_json": ("请求内容格式有误（层级过深或含无效字符）", "The request body is not valid (nested too deep or invalid text)"),
     "report_bad_period": ("统计期间有误", "The report period is not valid"),
     # field messages (details.fields.<location>.<name>), shared by every feature
     "reason_required": ("请填写理由", "a reason is required"),

@@ -54,18 +54,21 @@ class EventPatchSchema(BilingualSchema):
     host_community_id = Id(allow_none=True)
     starts_at = LocalDateTime()
     ends_at = LocalDateTime()
-    opens_before_minutes = fields.Integer(validate=between(0, 1440, "提前开放签到时间", " 分钟", " minutes"))
-    closes_after_minutes = fields.Integer(validate=between(0, 1440, "结束后保留签到时间", " 分钟", " minutes"))
+    opens_before_minutes = fields.Integer(strict=True,
+                                          validate=between(0, 1440, "提前开放签到时间", " 分钟", " minutes"))
+    closes_after_minutes = fields.Integer(strict=True,
+                                          validate=between(0, 1440, "结束后保留签到时间", " 分钟", " minutes"))
     place_name = fields.String(validate=text(200, "地点名称"))
     lat = fields.Float(allow_none=True, validate=between(-90, 90, "纬度"))
     lng = fields.Float(allow_none=True, validate=between(-180, 180, "经度"))
     coord_system = fields.String(validate=one_of(("wgs84", "gcj02"), "坐标系"))
-    geofence_radius_m = fields.Integer(allow_none=True, validate=between(10, 10000, "签到范围半径", " 米", " metres"))
+    geofence_radius_m = fields.Integer(strict=True, allow_none=True,
+                                       validate=between(10, 10000, "签到范围半径", " 米", " metres"))
     geofence_mode = fields.String(validate=one_of(GEOFENCE_MODES, "定位校验方式"))
-    capacity = fields.Integer(allow_none=True, validate=between(1, 100000, "名额", " 人", " people"))
+    capacity = fields.Integer(strict=True, allow_none=True, validate=between(1, 100000, "名额", " 人", " people"))
     audience = fields.String(validate=one_of(AUDIENCE_CHOICES, "参加范围"))
     requires_confirmation = fields.Boolean()
-    late_after_minutes = fields.Integer(validate=between(0, 240, "迟到判定时间", " 分钟", " minutes"))
+    late_after_minutes = fields.Integer(strict=True, validate=between(0, 240, "迟到判定时间", " 分钟", " minutes"))
     qr_mode = fields.String(validate=one_of(QR_MODES, "二维码方式"))
     status = fields.String(validate=one_of(("draft", "published"), "状态"))
 
@@ -92,9 +95,9 @@ class EventCreateSchema(EventPatchSchema):
     title = fields.String(required=True, validate=text(200, "活动名称", 1))
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
-    opens_before_minutes = fields.Integer(load_default=30,
+    opens_before_minutes = fields.Integer(strict=True, load_default=30,
                                           validate=between(0, 1440, "提前开放签到时间", " 分钟", " minutes"))
-    closes_after_minutes = fields.Integer(load_default=30,
+    closes_after_minutes = fields.Integer(strict=True, load_default=30,
                                           validate=between(0, 1440, "结束后保留签到时间", " 分钟", " minutes"))
     coord_system = fields.String(load_default="wgs84", validate=one_of(("wgs84", "gcj02"), "坐标系"))
     status = fields.String(load_default="published", validate=one_of(("draft", "published"), "状态"))
@@ -122,7 +125,7 @@ class EventSchema(Schema):
     lng = fields.Float(allow_none=True, metadata={"description": "WGS-84"})
     geofence_radius_m = fields.Integer(allow_none=True)
     geofence_mode = fields.String()
-    capacity = fields.Integer(allow_none=True)
+    capacity = fields.Integer(strict=True, allow_none=True)
     audience = fields.String()
     requires_checkout = fields.Boolean()
     requires_confirmation = fields.Boolean()

@@ -43,7 +43,7 @@ BULK_MAX = 500
 def _check_hours(event: Event, hours: float | None) -> float:
     if hours is None:
         raise bad("hours", "hours_required")
-    if hours <= 0:
+    if round(hours, 2) <= 0:  # 1e-300 is above 0 but stored as 0.0
         raise bad("hours", "hours_positive")
     scheduled = round(event.scheduled_hours, 2)
     if hours > event.scheduled_hours + EPS:

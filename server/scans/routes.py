@@ -52,6 +52,7 @@ class Scans(MethodView):
         if uid is None:
             raise Unauthorized()
         g.user_id = uid  # for the request log; the member row itself stays inside the service
-        answer, status = services.submit(uid, session.get("epoch"), req, throttled=_throttle(uid))
+        answer, status = services.submit(uid, session.get("epoch"), req, throttled=_throttle(uid),
+                                         session_id=session.get("sid"))
         return current_app.response_class(current_app.json.dumps(answer), status=status,
                                           mimetype="application/json")

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.attendance import admission, core
 from server.attendance.admission import STATUS, Refused
 from server.attendance.models import Attendance
-from server.auth.models import Organization, User
+from server.auth.models import Organization, RevokedSession, User
 from server.common import qrtoken
 from server.common.errors import Conflict, Invalid, Unauthorized
 from server.common.i18n import message
@@ -59,20 +59,23 @@ class Rule(NamedTuple):
     cap_per_activity: int | None
 
 
-USERS, ORGS, EVENTS, ATTS, RULES = (m.__table__ for m in (User, Organization, Event, Attendance, PointsRule))
+USERS, ORGS, EVENTS, ATTS, RULES, REVOKED = (m.__table__ for m in (User, Organization, Event, Attendance, PointsRule,
+                                                                   RevokedSession))
 BRANCH, HOST = ORGS.alias("branch"), ORGS.alias("host")
 _EVENT_COLS = ("id", "title", "kind", "place_name", "starts_at", "ends_at", "window_opens_at", "window_closes_at",
                "status", "audience", "host_community_id", "capacity", "requires_checkout", "requires_confirmation",
                "late_after_minutes", "qr_mode", "key_version", "geofence_mode", "geofence_radius_m", "lat", "lng")
 _ATT_COLS = tuple(f.name for f in fields(core.AttendanceState) if f.name not in ("event_id", "user_id"))
-# Every read of a scan in one statement, built once: the member (and their session epoch), the first
-# answer to this client_scan_id, and the token's event with this member's attendance and the points
-# rule. Plain Core on the tables: nothing for the ORM to compile or load; parameters bound per call.
+# Every read of a scan in one statement, built once: the member (their session epoch, and whether this
+# session was signed out), the first answer to this client_scan_id, and the token's event with this
+# member's attendance and the points rule. Plain Core on the tables: nothing for the ORM to compile or
+# load; parameters bound per call.
 READ = select(
     USERS.c.active, USERS.c.session_epoch, USERS.c.community_id, BRANCH.c.path.label("branch_path"),
     SCANS.c.response.label("prior_response"), SCANS.c.http_status.label("prior_status"),
     *(EVENTS.c[name] for name in _EVENT_COLS), HOST.c.path.label("host_path"),
     *(ATTS.c[name].label("att_" + name) for name in _ATT_COLS),
+    REVOKED.c.sid.label("revoked_sid"),
     RULES.c.id.label("rule_id"), *(RULES.c[name].label("rule_" + name) for name in Rule._fields),
 ).select_from(
     USERS.outerjoin(BRANCH, BRANCH.c.id == USERS.c.branch_id)
@@ -81,20 +84,21 @@ READ = select(
     .outerjoin(HOST, HOST.c.id == EVENTS.c.host_org_id)
     .outerjoin(RULES, RULES.c.kind == EVENTS.c.kind)
     .outerjoin(ATTS, and_(ATTS.c.event_id == EVENTS.c.id, ATTS.c.user_id == USERS.c.id))
+    .outerjoin(REVOKED, REVOKED.c.sid == bindparam("sid"))
 ).where(USERS.c.id == bindparam("uid"))
 INSERT_SCAN = insert(SCANS)
 
 
 def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: False,
-           now: datetime | None = None) -> tuple[dict, int]:
+           now: datetime | None = None, session_id: str | None = None) -> tuple[dict, int]:
     """Answer a scan; the same client_scan_id always gets the first answer back."""
     now = now or utcnow()
     try:
         tok = qrtoken.verify(current_app.config["SECRET_KEY"], req.token, qrtoken.PURPOSE_EVENT)
     except qrtoken.TokenError:
         tok = None
-    row = _read(user_id, req.client_scan_id, tok)
-    if row is None or not row.active or row.session_epoch != session_epoch:
+    row = _read(user_id, req.client_scan_id, tok, session_id)
+    if row is None or not row.active or row.session_epoch != session_epoch or row.revoked_sid is not None:
         raise Unauthorized()
     if row.prior_status is not None:
         return rendered(row.prior_response), row.prior_status
@@ -108,7 +112,7 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
             return rendered(body), status
         except (IntegrityError, StaleDataError):  # a racing scan won: judge again on what it wrote
             db.session.rollback()
-            row, limited = _read(user_id, req.client_scan_id, tok), False
+            row, limited = _read(user_id, req.client_scan_id, tok, session_id), False
             if row.prior_status is not None:
                 return rendered(row.prior_response), row.prior_status
     raise Conflict()
@@ -123,10 +127,11 @@ def rendered(body: dict) -> dict:
             **{k: v for k, v in body.items() if k not in ("outcome", "message")}}
 
 
-def _read(user_id: int, client_scan_id: str, tok):
+def _read(user_id: int, client_scan_id: str, tok, session_id: str | None):
     with reading(db.session):
         return db.session.connection().execute(READ, {
-            "uid": user_id, "cid": client_scan_id, "event_id": tok.object_id if tok else None}).first()
+            "uid": user_id, "cid": client_scan_id, "event_id": tok.object_id if tok else None,
+            "sid": session_id}).first()
 
 
 def _check_clock(req: ScanRequest, now: datetime) -> None:

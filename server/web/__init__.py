@@ -13,6 +13,6 @@ bp = Blueprint("web", __name__, template_folder="templates")
 
 from server.web import labels, shell  # noqa: E402,F401  (routes on bp)
 from server.web.assets import shell_version  # noqa: E402
-from server.web.security import CSP, add_security_headers, check_csrf  # noqa: E402
+from server.web.security import CSP, add_security_headers, check_csrf, guard_body  # noqa: E402
 
-__all__ = ["CSP", "WEB_ROOT", "add_security_headers", "bp", "check_csrf", "shell_version"]
+__all__ = ["CSP", "WEB_ROOT", "add_security_headers", "bp", "check_csrf", "guard_body", "shell_version"]
