@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from server.attendance.models import Attendance
 from server.auth.models import User
-from server.common.timeutil import to_utc_naive
+from server.common.timeutil import to_local, to_utc_naive
 from server.events.services import new_event
 from server.extensions import db
 from server.hours.models import EventServiceInfo, HoursReview
@@ -367,3 +367,36 @@ def test_exports_write_formula_looking_names_as_text(world, party, login, ctx):
     assert [(c.value, c.data_type) for c in names] == [(evil, "s")]
     with zipfile.ZipFile(io.BytesIO(resp.data)) as z:
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_participation_counts_only_party_days_that_have_ended(world, login, ctx):
+    """A party day still open, or two weeks away, is no absence yet: it is listed apart (evaluation issue)."""
+    now = datetime.now(SHANGHAI).replace(tzinfo=None)
+    with ctx():
+        start = to_utc_naive(datetime(now.year, now.month, 1, 9, tzinfo=SHANGHAI))
+        held = event("party_day", "月初党日", start, host_org_id=world.branch_a_id, status="published")
+        attend(held, world.ids.a1)
+        utc_now = to_utc_naive(datetime.now(SHANGHAI))
+        running = event("party_day", "正在进行的党日", utc_now - timedelta(minutes=30), hours=2,
+                        host_org_id=world.branch_a_id)
+        attend(running, world.ids.a2)
+        coming = event("party_day", "两周后的党日", utc_now + timedelta(days=14), host_org_id=world.branch_a_id)
+        db.session.commit()
+        held_id, running_id, coming_id = held.id, running.id, coming.id
+        in_month = {e.id for e in (running, coming) if to_local(e.starts_at).month == now.month}
+    month = f"{now.year}-{now.month:02d}"
+    body = login(world.phones.org_a).get(f"/api/v1/reports/participation?month={month}").get_json()
+    counted = {p["event_id"] for p in body["party_days"]}
+    apart = {p["event_id"]: p for p in body["party_days_not_yet_held"]}
+    if start > utc_now:  # the first of the month, before nine: nothing has been held yet
+        assert held_id in apart
+    else:
+        assert counted == {held_id}
+        roster = body["party_days"][0]["expected"]
+        assert body["totals"]["absent"] == roster - 1 and body["totals"]["expected"] == roster
+    if running_id in in_month:  # (not when the month began less than half an hour ago)
+        assert apart[running_id]["open"] is True and apart[running_id]["checked_in"] == 1
+    if coming_id in in_month:
+        assert apart[coming_id]["open"] is False and apart[coming_id]["checked_in"] == 0
+    assert not counted & {running_id, coming_id}
+    assert {a["event_id"] for a in body["absentees"]} <= counted

@@ -17,6 +17,8 @@ addText({
   m_late: "迟到人次", m_kind_hours: "{kind}时长（小时）",
   m_hours: "服务时长合计（小时）", m_registered: "已报到社区人数", m_registered_share: "报到率",
   m_served: "本年到社区服务人数", m_served_share: "社区服务率",
+  rv_not_yet: "尚未结束（不计入出勤率和缺席）", rv_not_yet_line: "{state} · 应到 {e} · 已签到 {c}",
+  rv_open: "进行中", rv_coming: "未开始",
   rv_party_list: "本月{kind}", rv_party_line: "应到 {e} · 实到 {a} · 迟到 {l} · 缺席 {b} · 出勤率 {r}",
   rv_none: "本月没有。", rv_absentees: "缺席名单（{n}）", rv_lates: "迟到名单（{n}）", rv_in_at: "{time} 签到",
   rv_events: "本月活动签到表", rv_events_hint: "每个活动的签到表（Excel 工作簿或 CSV）。", rv_events_loading: "正在加载活动…",
@@ -34,6 +36,8 @@ addText({
   m_late: "Late arrivals", m_kind_hours: "{kind} hours",
   m_hours: "Hours in all", m_registered: "Registered with a community", m_registered_share: "Registration rate",
   m_served: "Served their community this year", m_served_share: "Community service rate",
+  rv_not_yet: "Not ended yet (counted in no rate or absence)", rv_not_yet_line: "{state} · expected {e} · checked in {c}",
+  rv_open: "under way", rv_coming: "coming",
   rv_party_list: "This month: {kind}", rv_party_line: "expected {e} · attended {a} · late {l} · absent {b} · rate {r}",
   rv_none: "None this month.", rv_absentees: "Absentees ({n})", rv_lates: "Late arrivals ({n})", rv_in_at: "in at {time}",
   rv_events: "Attendance sheets of the month", rv_events_hint: "Each event's attendance sheet (Excel workbook or CSV).",
@@ -129,8 +133,15 @@ function partyDays(report) {
         r: pct(p.attendance_rate) })))));
   const people = (list, key, line) => (list.length ? el("details", { "data-list": key },
     el("summary", {}, t(key, { n: list.length })), ...byEvent(list, line)) : null);
+  const pending = (report.party_days_not_yet_held || []).map((p) => el("li", { class: "item", "data-event": p.event_id },
+    el("div", { class: "body" }, el("div", { class: "name" }, p.title),
+      el("div", { class: "meta" }, timeRange(p.starts_at)),
+      el("div", { class: "meta" }, t("rv_not_yet_line", { state: t(p.open ? "rv_open" : "rv_coming"),
+        e: p.expected, c: p.checked_in })))));
   return el("section", { class: "panel", id: "rp-party" }, el("h2", {}, t("rv_party_list", { kind: rosterKind() })),
     items.length ? el("ul", { class: "list" }, items) : el("p", { class: "empty" }, t("rv_none")),
+    pending.length ? el("details", { "data-list": "rv_not_yet", open: true }, el("summary", {}, t("rv_not_yet")),
+      el("ul", { class: "list" }, pending)) : null,
     people(report.absentees, "rv_absentees", (p) => [p.name, p.branch_name].filter(Boolean).join(" · ")),
     people(report.late_arrivals, "rv_lates", (p) => [p.name, p.branch_name,
       t("rv_in_at", { time: timeRange(p.checkin_at) })].filter(Boolean).join(" · ")));

@@ -3,8 +3,9 @@ arrivals, volunteer hours, and double-registration coverage, per direct sub-orga
 January-to-month trend. Chart-ready series are included; the CSV and XLSX carry the same numbers.
 
 Definitions (members = active users whose branch is in the tree):
-- expected: for each published/closed party_day starting in the month, the members of the tree who
-  belong to the host organization's tree (so a general branch's party day counts for its branches);
+- expected: for each roster kind's event (the party day) starting in the month that has ended or been
+  closed, the members of the tree in the host organization's tree (a general branch's counts for its
+  branches); events still open or coming count for nothing yet and are listed apart (not yet held);
 - attended: those of them with a check-in that is not annulled; late: attended and late;
   absent = expected - attended; attendance_rate = attended / expected;
 - hours: hours_confirmed of attendances in state confirmed or checked_out, of volunteer_service and
@@ -24,21 +25,15 @@ from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
 from server.common.errors import Invalid, NotFound
-from server.common.sheets import Sheet, csv_response, xlsx_response
-from server.common.timeutil import iso_local, to_local, to_utc_naive, utcnow
+from server.common.timeutil import iso_local, to_local, utcnow
 from server.events.kinds import codes_where
 from server.events.models import Event
 from server.extensions import db
 from server.hours.common import HOURS_KINDS
 from server.reports.common import (
     KIND_LABELS,
-    METHOD_LABELS,
-    STATE_LABELS,
-    local_naive,
     month_bounds,
     parse_month,
-    percent_text,
-    yes_no,
 )
 
 PARTY_STATUSES = ("published", "closed")
@@ -135,8 +130,9 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
 
     # party days: the expected members of the tree, with their live check-ins, per event and branch
     live = and_(Attendance.event_id == Event.id, Attendance.user_id == User.id, Attendance.state != "annulled")
+    held = or_(Event.status == "closed", Event.ends_at <= now)  # open and coming events are no absences yet
     roster_where = [Event.kind.in_(ROSTER_KINDS), Event.status.in_(PARTY_STATUSES), in_tree,
-                    Event.starts_at >= y_start, Event.starts_at < m_end]
+                    Event.starts_at >= y_start, Event.starts_at < m_end, held]
 
     def roster(*cols):
         return (select(*cols).select_from(Event).join(HostOrg, HostOrg.id == Event.host_org_id)
@@ -166,6 +162,13 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
         p["late"] += r.late
 
     month_roster = [*roster_where, Event.starts_at >= m_start]
+    not_yet = [{"event_id": r.id, "title": r.title, "starts_at": iso_local(r.starts_at), "open": r.starts_at <= now,
+                "expected": r.expected, "checked_in": r.checked_in}
+               for r in db.session.execute(
+                   roster(Event.id, Event.title, Event.starts_at, func.count(User.id).label("expected"),
+                          func.count(Attendance.id).label("checked_in"))
+                   .outerjoin(Attendance, live).where(*roster_where[:-1], ~held, Event.starts_at >= m_start)
+                   .group_by(Event.id, Event.title, Event.starts_at).order_by(Event.starts_at, Event.id))]
     absentees = [{"event_id": r.id, "member_id": r.uid, "name": r.name, "branch_name": r.branch}
                  for r in db.session.execute(
                      roster(Event.id, User.id.label("uid"), User.name, MemberOrg.name.label("branch"))
@@ -214,6 +217,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
         "period": {"from": iso_local(m_start), "to": iso_local(m_end)},
         "totals": totals, "rows": rows,
         "party_days": sorted(party_days.values(), key=lambda p: (p["starts_at"], p["event_id"])),
+        "party_days_not_yet_held": not_yet,
         "absentees": absentees, "late_arrivals": late_arrivals, "trend": trend_rows,
         "charts": {
             "attendance_rate": [{"label": r["name"], "value": r["attendance_rate"]} for r in rows],
@@ -246,60 +250,3 @@ def _detail_rows(org: Organization, start: datetime, end: datetime) -> list[dict
         .order_by(Event.starts_at, Event.id, Attendance.checkin_at, Attendance.id)).all()
     return [{"event": r.title, "kind": r.kind, "starts_at": r.starts_at, "host": r.host_org or r.host_community or "",
              "name": r.name, "branch": r.branch or "", "att": r.Attendance} for r in rows]
-
-
-def _row_cells(r: dict) -> list:
-    return [r["name"], r["members"], r["expected"], r["attended"], r["attendance_rate"], r["absent"], r["late"],
-            *(r[key] for key in HOURS_KEYS), r["hours"], r["registered"],
-            r["registered_share"], r["served"], r["served_share"]]
-
-
-def _names(report: dict, ext: str) -> tuple[str, str]:
-    return (f"participation-{report['org']['id']}-{report['month']}.{ext}",
-            f"参与情况-{report['org']['name']}-{report['month']}.{ext}")
-
-
-def as_csv(report: dict):
-    rows = []
-    for r in report["rows"] + [report["totals"]]:
-        cells = _row_cells(r)
-        for i in (4, 11, 13):
-            cells[i] = percent_text(cells[i])
-        rows.append(cells)
-    return csv_response(ROW_HEADER, rows, *_names(report, "csv"))
-
-
-def as_xlsx(report: dict):
-    """The month's workbook: summary per organization, party days, absentees, late arrivals, every
-    attendance of the month, and the trend."""
-    summary = Sheet("参与情况汇总", ROW_HEADER, [_row_cells(r) for r in report["rows"] + [report["totals"]]],
-                    percent_cols=(5, 12, 14), widths={1: 24})
-    parties = Sheet("主题党日", ["活动名称", "开始时间", "主办组织", "应到人数", "实到人数", "迟到人数", "缺席人数",
-                             "出勤率"],
-                    [[p["title"], local_naive(_utc(p["starts_at"])), p["host_org_name"], p["expected"], p["attended"],
-                      p["late"], p["absent"], p["attendance_rate"]] for p in report["party_days"]],
-                    percent_cols=(8,), widths={1: 30, 2: 20, 3: 20})
-    absent = Sheet("缺席名单", ["活动名称", "姓名", "所在支部"],
-                   [[a["event_title"], a["name"], a["branch_name"]] for a in report["absentees"]],
-                   widths={1: 30, 3: 20})
-    late = Sheet("迟到名单", ["活动名称", "姓名", "所在支部", "签到时间"],
-                 [[a["event_title"], a["name"], a["branch_name"], local_naive(_utc(a["checkin_at"]))]
-                  for a in report["late_arrivals"]], widths={1: 30, 3: 20, 4: 20})
-    detail = Sheet("签到明细", ["活动名称", "活动类型", "活动时间", "主办", "姓名", "所在支部", "签到时间", "是否迟到",
-                             "签退时间", "确认时长（小时）", "状态", "签到方式"],
-                   [[d["event"], KIND_LABELS.get(d["kind"], d["kind"]), local_naive(d["starts_at"]), d["host"],
-                     d["name"], d["branch"], local_naive(d["att"].checkin_at), yes_no(d["att"].late),
-                     local_naive(d["att"].checkout_at), d["att"].hours_confirmed, STATE_LABELS.get(d["att"].state, ""),
-                     METHOD_LABELS.get(d["att"].checkin_method, "")] for d in report.get("detail", [])],
-                   widths={1: 30, 3: 20, 4: 20, 6: 20, 7: 20, 9: 20})
-    trend = Sheet("全年趋势", ["月份", "应到人次", "实到人次", "出勤率", "服务时长（小时）"],
-                  [[t["month"], t["expected"], t["attended"], t["attendance_rate"], t["volunteer_hours"]]
-                   for t in report["trend"]], percent_cols=(4,))
-    return xlsx_response([summary, parties, absent, late, detail, trend], *_names(report, "xlsx"))
-
-
-def _utc(iso_text: str | None):
-    """Back from the report's local ISO text to naive UTC for the spreadsheet cell."""
-    if not iso_text:
-        return None
-    return to_utc_naive(datetime.fromisoformat(iso_text))

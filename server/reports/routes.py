@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from server.auth.permissions import login_required, require_user
 from server.extensions import Blueprint
-from server.reports import attendance_export, participation, service_record
+from server.reports import attendance_export, participation, participation_export, service_record
 from server.reports.schemas import ParticipationArgs, ParticipationSchema, ServiceRecordArgs, ServiceRecordSchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1",
@@ -81,7 +81,7 @@ class Participation(MethodView):
         report = participation.participation(require_user(), args["org_id"], args["month"],
                                              with_detail=fmt == "xlsx")
         if fmt == "csv":
-            return participation.as_csv(report)
+            return participation_export.as_csv(report)
         if fmt == "xlsx":
-            return participation.as_xlsx(report)
+            return participation_export.as_xlsx(report)
         return report

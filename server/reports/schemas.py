@@ -95,6 +95,15 @@ class TotalsSchema(NumbersSchema):
     party_days = fields.Integer()
 
 
+class NotYetHeldSchema(Schema):
+    event_id = fields.Integer()
+    title = fields.String()
+    starts_at = fields.String()
+    open = fields.Boolean(metadata={"description": "started and not yet ended (else coming)"})
+    expected = fields.Integer()
+    checked_in = fields.Integer()
+
+
 class PartyDaySchema(Schema):
     event_id = fields.Integer()
     title = fields.String()
@@ -131,7 +140,9 @@ class ParticipationSchema(Schema):
     totals = fields.Nested(TotalsSchema)
     rows = fields.List(fields.Nested(NumbersSchema), metadata={"description": "one per direct sub-organization "
                                                                             "(and the organization itself)"})
-    party_days = fields.List(fields.Nested(PartyDaySchema))
+    party_days = fields.List(fields.Nested(PartyDaySchema), metadata={"description": "held: ended or closed"})
+    party_days_not_yet_held = fields.List(fields.Nested(NotYetHeldSchema), metadata={
+        "description": "open or coming: counted in no rate or absence until they end"})
     absentees = fields.List(fields.Nested(PersonSchema))
     late_arrivals = fields.List(fields.Nested(PersonSchema))
     trend = fields.List(fields.Nested(TrendSchema), metadata={"description": "January to the month"})
