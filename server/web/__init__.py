@@ -11,8 +11,10 @@ WEB_ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__
 
 bp = Blueprint("web", __name__, template_folder="templates")
 
-from server.web import labels, shell  # noqa: E402,F401  (routes on bp)
+from server.web import labels, pages, shell  # noqa: E402,F401  (routes on bp)
 from server.web.assets import shell_version  # noqa: E402
+from server.web.pages import not_found  # noqa: E402
 from server.web.security import CSP, add_security_headers, check_csrf, guard_body  # noqa: E402
 
-__all__ = ["CSP", "WEB_ROOT", "add_security_headers", "bp", "check_csrf", "guard_body", "shell_version"]
+__all__ = ["CSP", "WEB_ROOT", "add_security_headers", "bp", "check_csrf", "guard_body", "not_found",
+           "shell_version"]
