@@ -294,7 +294,9 @@ def test_refusal_camera_denied_card_and_registration_pages(pw, server, world, ma
         page.goto(f"{server.url}/s/{token_for(eid)}")
         sign_in(page, world.phones.a3)
         expect(page.locator("#view-result")).to_have_class(re.compile(r"\bbad\b"))
-        expect(page.locator("#result-message")).to_have_text("签到尚未开始，请在活动开始前后再扫码")
+        expect(page.locator("#result-message")).to_have_text("签到尚未开始")  # the fact; the advice follows once
+        expect(page.locator("#result-next")).to_have_text("请在签到开始后再扫码。")
+        expect(page.locator("#view-result")).not_to_contain_text("not_open_yet")  # no raw code on a member screen
         expect(page.locator("#result-facts")).to_contain_text("签到开始")
         expect(page.locator("#result-retry")).to_be_visible()
         screenshot(page, "member-result-refused")

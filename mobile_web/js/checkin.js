@@ -14,7 +14,7 @@ const NEEDS_LOCATION = new Set(["location_required", "outside_geofence"]);
 const NEXT = {
   expired_token: "next_rescan", invalid_token: "next_rescan", not_open_yet: "next_not_open", closed: "next_ask",
   cancelled: "next_ask", not_eligible: "next_ask", capacity_full: "next_ask", outside_geofence: "next_location",
-  location_required: "next_location", not_checked_in: "next_checkin_first", rate_limited: "next_wait",
+  location_required: "next_location", not_checked_in: "next_checkin_first", rate_limited: null,
 };
 const LATE_AFTER_MS = 30000; // a retry this long after the scan tells the server when it was made
 
@@ -184,8 +184,9 @@ function refused(box, err, token) {
   paint(box, "bad", "✕", err.message || err.code);
   showEvent(details.event);
   setFacts($("result-facts"), [[t("opens_at"), localTime(details.opens_at)]]);
-  $("result-next").textContent = t(NEXT[err.code] || "next_ask");
-  $("result-note").textContent = `${t("code")}：${err.code}`;
+  const next = err.code in NEXT ? NEXT[err.code] : "next_ask";  // null: the message already says what to do
+  $("result-next").textContent = next ? t(next) : "";
+  box.dataset.code = err.code;  // for support, not shown: a member reads the words and one piece of advice
   if (token && RETRYABLE.has(err.code)) {
     const withLocation = NEEDS_LOCATION.has(err.code);
     offerRetry(withLocation ? "share_location" : "try_again", () => submitToken(token, { fresh: true, withLocation }));
