@@ -119,6 +119,10 @@ function draw(what) {
   setFacts($("result-facts"), []);
   $("result-retry").hidden = true;
   $("result-scan").hidden = what.kind === "pending";
+  // Done: home (where the event now shows as done) is the next step; another scan is for another code.
+  const done = what.kind === "answer" && Boolean(what.body && what.body.outcome);
+  $("result-home").classList.toggle("primary", done);
+  $("result-scan").textContent = t(done ? "scan_other" : "scan_again");
   if (what.kind === "pending") paint(box, "pending", "…", t("submitting"));
   else if (what.kind === "queued") {
     paint(box, "wait", "", t("queued_title")); // the mark is a clock drawn in CSS

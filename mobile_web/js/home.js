@@ -84,10 +84,14 @@ function drawData(data, missing = "loading") {
 }
 
 function eventRow(e, upcoming) {
+  const mine = e.my_attendance;
+  const done = mine && mine.state !== "annulled";  // "you're done": say so where the member looks first
   return {
     title: e.title,
-    meta: [shortRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : ""],
-    badge: kindLabel(e.kind), badgeClass: kindTone(e.kind),
+    meta: [shortRange(e.starts_at, e.ends_at), e.place_name, upcoming ? t("opens", { time: shortTime(e.window_opens_at) }) : "",
+      done ? t(mine.checkout_at ? "done_out" : "done_in", { time: shortTime(mine.checkout_at || mine.checkin_at) }) : ""],
+    badge: done ? t(mine.checkout_at ? "badge_out" : "badge_in") : kindLabel(e.kind),
+    badgeClass: done ? "done" : kindTone(e.kind),
   };
 }
 

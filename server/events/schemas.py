@@ -136,6 +136,8 @@ class EventSchema(Schema):
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
     can_manage = fields.Boolean(metadata={"description": "the signed-in user may change this event"})
+    my_attendance = fields.Dict(allow_none=True, metadata={
+        "description": "in lists: the caller's own attendance here ({state, checkin_at, checkout_at}) or null"})
 
 
 class EventPageSchema(Schema):

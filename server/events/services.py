@@ -55,7 +55,20 @@ def list_events(scope: Scope, filters: dict, page: int, page_size: int, now: dat
     total = db.session.scalar(select(func.count()).select_from(Event).where(*where))
     rows = db.session.scalars(select(Event).where(*where).order_by(Event.starts_at, Event.id)
                               .limit(page_size).offset((page - 1) * page_size)).all()
-    return {"items": [event_view(e, scope) for e in rows], "total": total, "page": page, "page_size": page_size}
+    mine = my_attendance(scope.user.id, [e.id for e in rows])
+    return {"items": [event_view(e, scope, mine.get(e.id)) for e in rows], "total": total, "page": page,
+            "page_size": page_size}
+
+
+def my_attendance(user_id: int, event_ids: list[int]) -> dict[int, dict]:
+    """The caller's own attendance at each listed event, in one query, so the app can say "you're done"."""
+    if not event_ids:
+        return {}
+    rows = db.session.execute(select(Attendance.event_id, Attendance.state, Attendance.checkin_at,
+                                     Attendance.checkout_at)
+                              .where(Attendance.user_id == user_id, Attendance.event_id.in_(event_ids)))
+    return {r.event_id: {"state": r.state, "checkin_at": iso_local(r.checkin_at),
+                         "checkout_at": iso_local(r.checkout_at)} for r in rows}
 
 
 def visible_event(scope: Scope, event_id: int) -> Event:
@@ -72,14 +85,14 @@ def values_of(event: Event) -> dict:
             "closes_after_minutes": int((event.window_closes_at - event.ends_at).total_seconds()) // 60}
 
 
-def event_view(event: Event, scope: Scope) -> dict:
+def event_view(event: Event, scope: Scope, mine: dict | None = None) -> dict:
     return {**values_of(event), "id": event.id, "window_opens_at": event.window_opens_at,
             "window_closes_at": event.window_closes_at, "scheduled_hours": round(event.scheduled_hours, 2),
             "host_org_name": event.host_org.name if event.host_org else None,
             "host_community_name": event.host_community.name if event.host_community else None,
             "requires_checkout": event.requires_checkout, "key_version": event.key_version,
             "created_by_id": event.created_by_id, "created_at": event.created_at, "updated_at": event.updated_at,
-            "can_manage": lookup.manages(scope, event)}
+            "can_manage": lookup.manages(scope, event), "my_attendance": mine}
 
 
 def _check(v: dict) -> tuple[dict, Organization | None]:
