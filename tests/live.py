@@ -46,6 +46,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": self.url,
                "SCAN_RATE_LIMIT": "1000/minute", "LOGIN_RATE_LIMIT_PHONE": "1000/minute",
+               "EARLY_CHECKOUT_MINUTES": "0",
                "LOGIN_RATE_LIMIT_ADDR": "1000/minute", **(extra_env or {})}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self._log = open(self.log_path, "wb") if self.log_path else None  # noqa: SIM115 - closed in stop()

@@ -24,6 +24,8 @@ def test_config(db_url: str) -> dict:
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": SECRET,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:2000", "RATELIMIT_STORAGE_URI": "swept-memory://",
         "PUBLIC_BASE_URL": "https://qd.example.cn",
+        # tests check out seconds after checking in; the early check-out question has tests of its own
+        "EARLY_CHECKOUT_MINUTES": 0,
     }
 
 

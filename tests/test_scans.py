@@ -277,3 +277,23 @@ def test_scan_requires_sign_in(anon, make_event, token_for):
     eid = make_event("volunteer_service")
     resp = anon.post("/api/v1/scans", json={"token": token_for(eid), "client_scan_id": str(uuid.uuid4())})
     assert resp.status_code == 401 and resp.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_a_check_out_minutes_after_the_check_in_is_asked_first(world, make_event, token_for, scan, app, q):
+    """A member who scans the check-out code right after checking in is asked before it counts (newcomer
+    issue, item 2); confirming sends it; after the threshold no question is asked."""
+    eid = make_event("volunteer_service")
+    app.config["EARLY_CHECKOUT_MINUTES"] = 10
+    try:
+        assert scan(world.phones.a1, token_for(eid)).status_code == 201
+        asked = scan(world.phones.a1, token_for(eid, "out"))
+        assert asked.status_code == 409 and asked.get_json()["error"]["code"] == "confirm_checkout"
+        assert asked.get_json()["error"]["message"] == "您 0 分钟前刚签到，现在签退吗？"
+        assert q("select state from attendance where event_id = :e", e=eid) == [("checked_in",)]
+        done = scan(world.phones.a1, token_for(eid, "out"), confirm_checkout=True)
+        assert done.status_code == 200 and done.get_json()["outcome"] == "checked_out"
+        app.config["EARLY_CHECKOUT_MINUTES"] = 0  # past the threshold: no question
+        assert scan(world.phones.a2, token_for(eid)).status_code == 201
+        assert scan(world.phones.a2, token_for(eid, "out")).get_json()["outcome"] == "checked_out"
+    finally:
+        app.config["EARLY_CHECKOUT_MINUTES"] = 0

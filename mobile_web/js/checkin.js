@@ -15,6 +15,7 @@ const NEXT = {
   expired_token: "next_rescan", invalid_token: "next_rescan", not_open_yet: "next_not_open", closed: "next_ask",
   cancelled: "next_ask", not_eligible: "next_ask", capacity_full: "next_ask", outside_geofence: "next_location",
   location_required: "next_location", not_checked_in: "next_checkin_first", rate_limited: null,
+  confirm_checkout: "next_confirm_checkout",
 };
 const LATE_AFTER_MS = 30000; // a retry this long after the scan tells the server when it was made
 
@@ -51,6 +52,7 @@ export async function submitToken(token, opts = {}) {
   const rec = scanRecord(token, opts.fresh);
   draw({ kind: "pending" });
   const body = { token, client_scan_id: rec.id };
+  if (opts.confirm) body.confirm_checkout = true;
   if (rec.tries > 0 && Date.now() - rec.first > LATE_AFTER_MS) body.scanned_at = rec.at;
   if (opts.withLocation || rec.location) {
     try {
@@ -185,12 +187,17 @@ function accepted(box, data) {
 
 function refused(box, err, token) {
   const details = err.details || {};
-  paint(box, "bad", "✕", err.message || err.code);
+  const ask = err.code === "confirm_checkout";  // a question, not a failure
+  paint(box, ask ? "wait" : "bad", ask ? "" : "✕", err.message || err.code);
   showEvent(details.event);
   setFacts($("result-facts"), [[t("opens_at"), localTime(details.opens_at)]]);
   const next = err.code in NEXT ? NEXT[err.code] : "next_ask";  // null: the message already says what to do
   $("result-next").textContent = next ? t(next) : "";
   box.dataset.code = err.code;  // for support, not shown: a member reads the words and one piece of advice
+  if (token && err.code === "confirm_checkout") {  // minutes after the check-in: ask before checking out
+    offerRetry("confirm_checkout_button", () => submitToken(token, { fresh: true, confirm: true }));
+    return;
+  }
   if (token && RETRYABLE.has(err.code)) {
     const withLocation = NEEDS_LOCATION.has(err.code);
     offerRetry(withLocation ? "share_location" : "try_again", () => submitToken(token, { fresh: true, withLocation }));

@@ -22,6 +22,7 @@ STATUS = {
     "invalid_token": 400, "expired_token": 410, "not_open_yet": 409, "closed": 409, "cancelled": 409,
     "not_eligible": 403, "inactive_member": 403, "annulled": 409, "outside_geofence": 403,
     "location_required": 422, "not_checked_in": 409, "no_checkout_for_event": 409, "capacity_full": 409,
+    "confirm_checkout": 409,
     "rate_limited": 429,
 }
 SCAN_CHANNELS = frozenset({"qr", "offline_qr"})
@@ -56,6 +57,8 @@ class Facts:
     accuracy_cap_m: float = 0
     capacity_taken: Callable[[], int] = lambda: 0  # counted only when a rule needs it
     skip: frozenset = frozenset()
+    early_checkout_s: int = 0       # a check-out this soon after the check-in must be confirmed
+    confirmed: bool = False         # the member confirmed an early check-out
     distance_m: float | None = field(default=None, init=False)  # filled by the geofence rule
 
 
@@ -110,6 +113,17 @@ def checked_in_first(f: Facts) -> None:
         raise Refused("not_checked_in")
 
 
+def not_too_soon(f: Facts) -> None:
+    """A check-out minutes after the check-in is usually a mistaken scan: the member confirms it first."""
+    att = f.attendance
+    if f.direction != "out" or f.confirmed or att is None or att.state not in lifecycle.OPEN or not att.checkin_at:
+        return
+    served = (f.at - att.checkin_at).total_seconds()
+    if served < f.early_checkout_s:
+        raise Refused("confirm_checkout", {"minutes": max(int(served // 60), 0),
+                                           "checkin_at": iso_local(att.checkin_at)})
+
+
 def capacity(f: Facts) -> None:
     if f.direction == "in" and f.attendance is None and f.event.capacity:
         if f.capacity_taken() >= f.event.capacity:
@@ -125,6 +139,7 @@ RULES: tuple[tuple[str, Callable[[Facts], None], frozenset], ...] = (
     ("geofence", geofence, SCAN_CHANNELS),
     ("not_annulled", not_annulled, ALL_CHANNELS),
     ("checked_in_first", checked_in_first, ALL_CHANNELS),
+    ("not_too_soon", not_too_soon, SCAN_CHANNELS),
     ("capacity", capacity, ALL_CHANNELS),
 )
 

@@ -2,6 +2,8 @@
 from functools import wraps
 
 from flask import g, session
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from server.auth.models import Organization, RevokedSession, User
 from server.auth.scope import scope_of
@@ -15,11 +17,14 @@ def current_user() -> User | None:
         user = None
         uid = session.get("uid")
         if uid is not None:
-            user = db.session.get(User, uid)
-            if user is None or not user.active or user.session_epoch != session.get("epoch"):
+            # one query: the user, the grants the request's Scope reads, and whether this session was signed out
+            row = db.session.execute(
+                select(User, RevokedSession.sid).options(joinedload(User.grants))
+                .outerjoin(RevokedSession, RevokedSession.sid == (session.get("sid") or ""))
+                .where(User.id == uid)).unique().first()
+            user = row[0] if row is not None and row[1] is None else None
+            if user is not None and (not user.active or user.session_epoch != session.get("epoch")):
                 user = None
-            elif session.get("sid") and db.session.get(RevokedSession, session["sid"]) is not None:
-                user = None  # signed out on this device
         g.user = user
     return g.user
 

@@ -33,6 +33,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inactive_member": ("该成员的账号已停用", "This member's account is disabled"),
     "annulled": ("您在本次活动的签到已被组织者作废", "Your attendance at this event was annulled by the organizer"),
     "card_token_invalid": ("会员卡二维码无效，请重新扫描", "The card's code is not valid; scan the member's card again"),
+    "confirm_checkout": ("您 {minutes} 分钟前刚签到，现在签退吗？", "You checked in {minutes} minutes ago: check out now?"),
     "no_checkout_for_event": ("本活动只需签到，不需要签退", "This event has no check-out"),
     "too_large": ("提交的内容过大", "The request is too large"),
     "bad_json": ("请求内容格式有误（层级过深或含无效字符）", "The request body is not valid (nested too deep or invalid text)"),

@@ -47,7 +47,7 @@ class Scans(MethodView):
         loc = body.get("location") or {}
         req = services.ScanRequest(token=body["token"], client_scan_id=str(body["client_scan_id"]),
                                    scanned_at=body.get("scanned_at"), lat=loc.get("lat"), lng=loc.get("lng"),
-                                   accuracy=loc.get("accuracy"))
+                                   accuracy=loc.get("accuracy"), confirm_checkout=body["confirm_checkout"])
         uid = session.get("uid")
         if uid is None:
             raise Unauthorized()

@@ -16,6 +16,8 @@ class ScanInSchema(Schema):
     client_scan_id = fields.UUID(required=True)
     scanned_at = LocalDateTime(load_default=None, allow_none=True)
     location = fields.Nested(LocationSchema, load_default=None, allow_none=True)
+    confirm_checkout = fields.Boolean(load_default=False, metadata={
+        "description": "the member confirmed a check-out within EARLY_CHECKOUT_MINUTES of the check-in"})
 
 
 class ScanOutSchema(Schema):

@@ -43,6 +43,7 @@ class ScanRequest:
     lat: float | None = None
     lng: float | None = None
     accuracy: float | None = None
+    confirm_checkout: bool = False
 
 
 class Member(NamedTuple):
@@ -122,7 +123,9 @@ def rendered(body: dict) -> dict:
     """A stored answer holds codes only; its words are the language of the request that receives it."""
     if "error" in body:
         error = body["error"]
-        return {"error": {"code": error["code"], "message": message(error["code"]), "details": error["details"]}}
+        params = {k: v for k, v in error["details"].items() if isinstance(v, (str, int, float))}
+        return {"error": {"code": error["code"], "message": message(error["code"], **params),
+                          "details": error["details"]}}
     return {"outcome": body["outcome"], "message": message(body["outcome"]),
             **{k: v for k, v in body.items() if k not in ("outcome", "message")}}
 
@@ -182,7 +185,8 @@ def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[
     method = "offline_qr" if offline else "qr"
     att = _attendance(event, who.id)
     facts = admission.Facts(method, tok.direction, at, event, who, att, req.lat, req.lng, req.accuracy,
-                            cfg["GEOFENCE_ACCURACY_CAP_M"], capacity_taken=lambda: _taken(event.id))
+                            cfg["GEOFENCE_ACCURACY_CAP_M"], capacity_taken=lambda: _taken(event.id),
+                            early_checkout_s=cfg["EARLY_CHECKOUT_MINUTES"] * 60, confirmed=req.confirm_checkout)
     try:
         outcome = admission.judge(facts)
     finally:
