@@ -71,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.attendance.routes import blp as attendance_blp
     from server.auth.directory_routes import blp as directory_blp
     from server.auth.routes import blp as auth_blp
-    from server.community.routes import blp as community_blp
+    from server.community.routes import BLUEPRINTS as community_blps
     from server.events.routes import blp as events_blp
     from server.hours.routes import blp as hours_blp
     from server.members.routes import blp as members_blp
@@ -80,7 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.reports.routes import blp as reports_blp
     from server.scans.routes import blp as scans_blp
 
-    for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, community_blp,
+    for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, *community_blps,
                 hours_blp, points_rules_blp, reports_blp, members_blp, directory_blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)

@@ -11,8 +11,8 @@ from server.attendance.models import Attendance
 from server.auth import cards
 from server.auth.models import Community, User
 from server.common.timeutil import utcnow
-from server.community import registrations
 from server.community.models import CommunityRegistration, Duty, DutyClaim, DutySlot, OrgCommunityPairing
+from server.community.registration import services as registrations
 from server.events.models import Event
 from server.events.services import new_event
 from server.extensions import db

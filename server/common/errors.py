@@ -58,6 +58,12 @@ class Conflict(DomainError):
     status, default_code = 409, "conflict"
 
 
+class Unprocessable(DomainError):
+    """Well-formed but not acceptable as a whole (a file that cannot be read, rows with errors)."""
+
+    status, default_code = 422, "validation_error"
+
+
 class Throttled(DomainError):
     status, default_code = 429, "rate_limited"
 
@@ -67,7 +73,8 @@ class Throttled(DomainError):
 
 
 class Invalid(DomainError):
-    """Field errors: {field: code} or {field: (code, params)}; rendered per field at the edge."""
+    """Field errors: {field: code} or {field: (code, params)}, a dotted name for a nested field;
+    rendered per field at the edge."""
 
     status, default_code = 422, "validation_error"
 
@@ -77,25 +84,16 @@ class Invalid(DomainError):
         self.location = location
 
     def body(self) -> dict:
-        rendered = {name: [message(code, **params)] for name, (code, params) in self.fields.items()}
+        rendered: dict = {}
+        for name, (code, params) in self.fields.items():  # "slots.0.ends_at" nests like webargs' errors
+            *parents, leaf = name.split(".")
+            node = rendered
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = [message(code, **params)]
         codes = {name: code for name, (code, _params) in self.fields.items()}
         details = {**self.details, "fields": {self.location: rendered}, "codes": codes}
         return {"error": {"code": self.code, "message": message(self.code), "details": details}}
-
-
-class ApiError(DomainError):
-    """Legacy form with an explicit status; new code raises the classes above."""
-
-    def __init__(self, status: int, code: str, details: dict | None = None, msg: str | None = None):
-        super().__init__(code, details)
-        self.status = status
-        self.msg = msg
-
-    def body(self) -> dict:
-        body = super().body()
-        if self.msg:
-            body["error"]["message"] = self.msg
-        return body
 
 
 def envelope(status: int, code: str, details: dict | None = None, **params):

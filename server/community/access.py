@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from server.auth.models import Community, User
 from server.auth.permissions import can_manage_community, forbid
-from server.common.errors import ApiError
+from server.common.errors import NotFound
 from server.extensions import db
 
 
@@ -14,7 +14,7 @@ def get_or_404(model, object_id: int, lock: bool = False):
         stmt = stmt.with_for_update(of=model).execution_options(populate_existing=True)
     obj = db.session.scalar(stmt)
     if obj is None:
-        raise ApiError(404, "not_found", {"type": model.__tablename__, "id": object_id})
+        raise NotFound(details={"type": model.__tablename__, "id": object_id})
     return obj
 
 

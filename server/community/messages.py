@@ -2,6 +2,9 @@
 from server.common.i18n import MESSAGES, register_messages
 
 COMMUNITY_MESSAGES: dict[str, tuple[str, str]] = {
+    "slot_ends_before_start": ("结束时间应晚于开始时间", "must be after starts_at"),
+    "slot_over": ("该时段已经结束", "the slot is already over"),
+    "slot_starts_in_past": ("开始时间应晚于现在", "must be in the future"),
     "registration_code_invalid": (
         "报到二维码无效或已作废，请向社区联络员索取最新的报到二维码",
         "This registration code is not valid or was replaced; ask the community liaison for the current one"),

@@ -1,7 +1,6 @@
-"""The double-registration API, registered in the app factory as one blueprint.
+"""The double-registration API (双报到): one blueprint per subpackage, composed here for the app factory."""
+from server.community.duties.routes import blp as duties_blp
+from server.community.registration.routes import blp as registration_blp
+from server.community.reporting.routes import blp as reporting_blp
 
-Importing the route modules attaches their views to the blueprint (server.community.blueprint)."""
-from server.community import routes_duties, routes_registrations, routes_reports  # noqa: F401
-from server.community.blueprint import blp
-
-__all__ = ["blp"]
+BLUEPRINTS = (registration_blp, duties_blp, reporting_blp)

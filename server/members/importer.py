@@ -25,7 +25,7 @@ from server.auth.models import Community, Organization, RoleGrant, User
 from server.auth.permissions import forbid, is_admin, organizer_paths
 from server.auth.services import hash_password
 from server.common.audit import AuditLog
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Unprocessable
 from server.common.i18n import message
 from server.common.timeutil import utcnow
 from server.extensions import db
@@ -86,7 +86,7 @@ def _cell(value) -> str:
 def read_table(filename: str, data: bytes) -> list[list[str]]:
     """Rows of cells as text; XLSX by name or by its zip signature, anything else as CSV."""
     if len(data) > MAX_BYTES:
-        raise ApiError(422, "import_too_large", {"max_bytes": MAX_BYTES})
+        raise Unprocessable("import_too_large", {"max_bytes": MAX_BYTES})
     if (filename or "").lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -94,7 +94,7 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
             rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
             wb.close()
         except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise ApiError(422, "import_bad_file", {"reason": type(exc).__name__}) from None
+            raise Unprocessable("import_bad_file", {"reason": type(exc).__name__}) from None
         return rows
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -103,15 +103,15 @@ def read_table(filename: str, data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ApiError(422, "import_bad_file", {"reason": "encoding"})
+        raise Unprocessable("import_bad_file", {"reason": "encoding"})
     if "\x00" in text:  # not a text file; and PostgreSQL could not store the names anyway
-        raise ApiError(422, "import_bad_file", {"reason": "NUL character"})
+        raise Unprocessable("import_bad_file", {"reason": "NUL character"})
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     try:
         return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
-        raise ApiError(422, "import_bad_file", {"reason": str(exc)}) from None
+        raise Unprocessable("import_bad_file", {"reason": str(exc)}) from None
 
 
 def _norm_header(text: str) -> str:
@@ -122,7 +122,7 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
     """The header is the first non-empty row; returns (field → column title, data rows)."""
     start = next((i for i, r in enumerate(table) if any(r)), None)
     if start is None:
-        raise ApiError(422, "import_missing_columns", {"found": [], "required": ["姓名", "手机号"]})
+        raise Unprocessable("import_missing_columns", {"found": [], "required": ["姓名", "手机号"]})
     header = table[start]
     index: dict[str, int] = {}
     for i, title in enumerate(header):
@@ -132,7 +132,7 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
                 index[fname] = i
     missing = [COLUMNS[f][0] for f in ("name", "phone") if f not in index]
     if missing:
-        raise ApiError(422, "import_missing_columns", {"found": [h for h in header if h], "missing": missing})
+        raise Unprocessable("import_missing_columns", {"found": [h for h in header if h], "missing": missing})
     rows = []
     for offset, raw in enumerate(table[start + 1:], start=start + 2):
         if not any(raw):
@@ -143,7 +143,7 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
             return raw[i].strip() if i is not None and i < len(raw) and raw[i] else ""
         rows.append(Row(offset, get("name"), get("phone"), get("branch"), get("community"), get("role")))
     if len(rows) > MAX_ROWS:
-        raise ApiError(422, "import_too_large", {"max_rows": MAX_ROWS, "rows": len(rows)})
+        raise Unprocessable("import_too_large", {"max_rows": MAX_ROWS, "rows": len(rows)})
     return {f: header[i] for f, i in index.items()}, rows
 
 
@@ -326,7 +326,7 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
         db.session.commit()
     except IntegrityError:
         db.session.rollback()  # a racing import or sign-up took a phone: run the dry run again
-        raise ApiError(409, "conflict", {"reason": "changed_concurrently",
+        raise Conflict(details={"reason": "changed_concurrently",
                                          "hint": "run the import again; rows already there will be unchanged"})
 
 
@@ -352,7 +352,7 @@ def run(user: User, filename: str, data: bytes, dry_run: bool, initial_password:
     counts = summary(rows)
     if not dry_run and counts["refuse"]:
         db.session.rollback()
-        raise ApiError(422, "import_has_errors", {"summary": counts,
+        raise Unprocessable("import_has_errors", {"summary": counts,
                                                   "rows": [row_json(r) for r in rows if r.action == "refuse"]})
     if not dry_run:
         apply(user, rows, initial_password, filename)

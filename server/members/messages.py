@@ -2,6 +2,7 @@
 from server.common.i18n import MESSAGES, register_messages
 
 IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
+    "import_file_required": ("请选择要导入的文件", "the file is required"),
     "import_has_errors": ("名册中有错误行，未导入任何数据；请修改后再导入",
                           "The roster has rows with errors; nothing was imported"),
     "import_bad_file": ("无法读取该文件，请上传 CSV 或 Excel（.xlsx）文件",

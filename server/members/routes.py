@@ -5,7 +5,7 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from server.auth.permissions import forbid, is_admin, login_required, organizer_org_ids, require_user
-from server.common.errors import ApiError
+from server.common.errors import Invalid
 from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.extensions import Blueprint
 from server.members import importer
@@ -88,8 +88,7 @@ class Import(MethodView):
         user = _importer_only()
         upload = request.files.get("file")
         if upload is None:
-            raise ApiError(422, "validation_error", {"fields": {"files": {"file": [
-                "请选择要导入的文件 / the file is required"]}}})
+            raise Invalid({"file": "import_file_required"}, location="files")
         return importer.run(user, upload.filename or "", upload.read(importer.MAX_BYTES + 1), form["dry_run"],
                             form["initial_password"])
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from server.auth.models import Community, User
 from server.auth.permissions import can_manage_community, forbid
 from server.common import audit, qrtoken
-from server.common.errors import ApiError
+from server.common.errors import Conflict, DomainError
 from server.common.timeutil import to_local, utcnow
 from server.community.access import community_or_404, get_or_404, member_brief, require_liaison
 from server.community.models import CommunityRegistration as Reg
@@ -73,12 +73,12 @@ def community_from_token(token: str) -> Community:
     try:
         tok = qrtoken.verify(current_app.config["SECRET_KEY"], token, qrtoken.PURPOSE_COMMUNITY)
     except qrtoken.TokenError:
-        raise ApiError(400, "registration_code_invalid") from None
+        raise DomainError("registration_code_invalid") from None
     community = db.session.get(Community, tok.object_id)
     if community is None or not tok.static or tok.window != 0:
-        raise ApiError(400, "registration_code_invalid")
+        raise DomainError("registration_code_invalid")
     if tok.key_version != key_version(community.id):
-        raise ApiError(400, "registration_code_invalid", {"reason": "revoked"})
+        raise DomainError("registration_code_invalid", {"reason": "revoked"})
     return community
 
 
@@ -97,7 +97,7 @@ def submit(user: User, token: str, note: dict, now: datetime | None = None) -> t
     """File a request with the code's community; the same community again returns the waiting one (200)."""
     community = community_from_token(token)
     if user.community_id == community.id:
-        raise ApiError(409, "registration_already_registered", {"community_id": community.id})
+        raise Conflict("registration_already_registered", {"community_id": community.id})
     now = now or utcnow()
     for _attempt in range(2):
         pending = db.session.scalar(select(Reg).where(Reg.user_id == user.id, Reg.status == "pending")
@@ -116,7 +116,7 @@ def submit(user: User, token: str, note: dict, now: datetime | None = None) -> t
             return registration_json(reg), 201
         except IntegrityError:  # a second request of the same member raced this one
             db.session.rollback()
-    raise ApiError(409, "conflict")
+    raise Conflict()
 
 
 def _mine_or_liaison(user: User, reg: Reg) -> None:
@@ -135,7 +135,7 @@ def _pending_locked(user: User, reg_id: int) -> Reg:
     require_liaison(user, reg.community_id)
     reg = get_or_404(Reg, reg_id, lock=True)
     if reg.status != "pending":
-        raise ApiError(409, "registration_not_pending", {"status": reg.status})
+        raise Conflict("registration_not_pending", {"status": reg.status})
     return reg
 
 
@@ -179,7 +179,7 @@ def end(user: User, reg_id: int, reason: str = "", now: datetime | None = None) 
     _mine_or_liaison(user, reg)
     reg = get_or_404(Reg, reg_id, lock=True)
     if reg.status not in ("pending", "accepted"):
-        raise ApiError(409, "registration_not_active", {"status": reg.status})
+        raise Conflict("registration_not_active", {"status": reg.status})
     before = reg.status
     reg.status, reg.ended_at, reg.end_reason = "ended", now or utcnow(), reason or "ended"
     member = get_or_404(User, reg.user_id, lock=True)

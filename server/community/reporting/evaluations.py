@@ -4,10 +4,10 @@ from sqlalchemy.exc import IntegrityError
 
 from server.auth.models import User
 from server.common import audit
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Unprocessable
 from server.community.access import community_or_404, get_or_404, member_brief, require_liaison
 from server.community.models import CommunityRegistration, Duty, DutyClaim, DutySlot, MemberEvaluation
-from server.community.reports import RATING_LABELS
+from server.community.reporting.services import RATING_LABELS
 from server.extensions import db
 
 
@@ -30,7 +30,7 @@ def put(user: User, community_id: int, data: dict) -> dict:
     require_liaison(user, community_id)
     member = get_or_404(User, data["user_id"])
     if not _known_here(member, community_id):
-        raise ApiError(422, "evaluation_not_registered", {"user_id": member.id})
+        raise Unprocessable("evaluation_not_registered", {"user_id": member.id})
     ev = db.session.scalar(select(MemberEvaluation).where(
         MemberEvaluation.community_id == community_id, MemberEvaluation.user_id == member.id,
         MemberEvaluation.period == data["period"]).with_for_update())
@@ -43,7 +43,7 @@ def put(user: User, community_id: int, data: dict) -> dict:
         db.session.flush()
     except IntegrityError:  # a second liaison created the same evaluation at this moment
         db.session.rollback()
-        raise ApiError(409, "conflict")
+        raise Conflict()
     audit.record(user.id, "community.evaluation", "community_evaluation", ev.id, before,
                  {"rating": ev.rating, "comment": ev.comment, "period": ev.period, "user_id": member.id})
     db.session.commit()

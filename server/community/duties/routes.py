@@ -1,9 +1,12 @@
 """Routes: the needs list with time slots, claiming and withdrawing, claims per slot."""
+from functools import partial
+
 from flask.views import MethodView
 
 from server.auth.permissions import require_user
-from server.community import claims, duties
-from server.community.blueprint import blp, dump, errors
+from server.community.api import community_blueprint, dump, errors
+from server.community.duties import claims
+from server.community.duties import services as duties
 from server.community.schemas import (
     DutyCreateSchema,
     DutyPatchSchema,
@@ -13,12 +16,16 @@ from server.community.schemas import (
 )
 from server.community.views import ClaimSchema, DutySchema, SlotClaimsSchema, SlotSchema
 
+blp = community_blueprint(
+    "duties", "Double registration: a community's needs (需求清单), duties, slots and members' claims")
+documented = partial(errors, blp)
+
 
 @blp.route("/communities/<int:community_id>/duties")
 class Duties(MethodView):
     @blp.arguments(IncludePastArgs, location="query")
     @blp.response(200, DutySchema(many=True))
-    @errors(401, 403, 404)
+    @documented(401, 403, 404)
     def get(self, args, community_id):
         """The community's needs list: open needs with slots not yet over (include_past=true for all).
 
@@ -28,7 +35,7 @@ class Duties(MethodView):
 
     @blp.arguments(DutyCreateSchema)
     @blp.response(201, DutySchema)
-    @errors(401, 403, 404, 422)
+    @documented(401, 403, 404, 422)
     def post(self, body, community_id):
         """Post a need with its time slots (liaison of the community, admin).
 
@@ -40,14 +47,14 @@ class Duties(MethodView):
 @blp.route("/duties/<int:duty_id>")
 class DutyItem(MethodView):
     @blp.response(200, DutySchema)
-    @errors(401, 403, 404)
+    @documented(401, 403, 404)
     def get(self, duty_id):
         """One need with all its slots (members registered with the community, its liaisons, admins)."""
         return duties.duty_view(require_user(), duty_id)
 
     @blp.arguments(DutyPatchSchema)
     @blp.response(200, DutySchema)
-    @errors(401, 403, 404, 422)
+    @documented(401, 403, 404, 422)
     def patch(self, body, duty_id):
         """Edit a need (liaison, admin); title, description and place follow into the slots' events.
         status=closed stops new claims; status=cancelled cancels the slots not yet over and their events."""
@@ -58,7 +65,7 @@ class DutyItem(MethodView):
 class DutySlots(MethodView):
     @blp.arguments(SlotCreateSchema)
     @blp.response(201, SlotSchema)
-    @errors(401, 403, 404, 409, 422)
+    @documented(401, 403, 404, 409, 422)
     def post(self, body, duty_id):
         """Add a time slot to an open need (liaison, admin)."""
         return duties.add_slot(require_user(), duty_id, body)
@@ -68,7 +75,7 @@ class DutySlots(MethodView):
 class DutySlotItem(MethodView):
     @blp.arguments(SlotPatchSchema)
     @blp.response(200, SlotSchema)
-    @errors(401, 403, 404, 409, 422)
+    @documented(401, 403, 404, 409, 422)
     def patch(self, body, slot_id):
         """Change the people wanted (409 claim_capacity_below_claims under the claims held) or, before
         the slot starts, its times (409 duty_slot_started after); liaison, admin."""
@@ -78,7 +85,7 @@ class DutySlotItem(MethodView):
 @blp.route("/duty-slots/<int:slot_id>/cancel")
 class CancelDutySlot(MethodView):
     @blp.response(200, SlotSchema)
-    @errors(401, 403, 404)
+    @documented(401, 403, 404)
     def post(self, slot_id):
         """Cancel a slot and its event (liaison, admin); claims stay on record."""
         return duties.cancel_slot(require_user(), slot_id)
@@ -88,7 +95,7 @@ class CancelDutySlot(MethodView):
 class ClaimSlot(MethodView):
     @blp.response(201, ClaimSchema)
     @blp.alt_response(200, schema=ClaimSchema, description="Already claimed by this member")
-    @errors(401, 403, 404, 409)
+    @documented(401, 403, 404, 409)
     def post(self, slot_id):
         """Claim (认领) a slot; members registered with the duty's community.
 
@@ -101,7 +108,7 @@ class ClaimSlot(MethodView):
 @blp.route("/duty-slots/<int:slot_id>/withdraw")
 class WithdrawClaim(MethodView):
     @blp.response(200, ClaimSchema)
-    @errors(401, 404, 409)
+    @documented(401, 404, 409)
     def post(self, slot_id):
         """Withdraw the caller's claim; only before the slot starts and before checking in
         (409 claim_withdraw_too_late), 409 claim_not_claimed without an active claim."""
@@ -111,7 +118,7 @@ class WithdrawClaim(MethodView):
 @blp.route("/duty-slots/<int:slot_id>/claims")
 class SlotClaims(MethodView):
     @blp.response(200, SlotClaimsSchema)
-    @errors(401, 403, 404)
+    @documented(401, 403, 404)
     def get(self, slot_id):
         """Who claimed the slot (withdrawn too) with each attendance; liaison of the community, admin."""
         return claims.slot_claims(require_user(), slot_id)
@@ -121,7 +128,7 @@ class SlotClaims(MethodView):
 class MyClaims(MethodView):
     @blp.arguments(IncludePastArgs, location="query")
     @blp.response(200, ClaimSchema(many=True))
-    @errors(401)
+    @documented(401)
     def get(self, args):
         """The caller's active claims ("my duties"), soonest first, with the attendance of each slot."""
         return claims.mine(require_user(), args["include_past"])

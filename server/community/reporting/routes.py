@@ -1,14 +1,20 @@
 """Routes: the liaison's evaluations and the quarterly / yearly report, as JSON or XLSX."""
 import io
+from functools import partial
 
 from flask import send_file
 from flask.views import MethodView
 
 from server.auth.permissions import require_user
-from server.community import evaluations, export, reports
-from server.community.blueprint import blp, errors
+from server.community.api import community_blueprint, errors
+from server.community.reporting import evaluations, export
+from server.community.reporting import services as reports
 from server.community.schemas import EvaluationListArgs, EvaluationPutSchema, ReportArgs
 from server.community.views import EvaluationSchema, ReportSchema
+
+blp = community_blueprint(
+    "reporting", "Double registration: reporting back to the branch, evaluations and the workbook")
+documented = partial(errors, blp)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -24,14 +30,14 @@ def _xlsx(report: dict):
 class Evaluations(MethodView):
     @blp.arguments(EvaluationListArgs, location="query")
     @blp.response(200, EvaluationSchema(many=True))
-    @errors(401, 403, 404)
+    @documented(401, 403, 404)
     def get(self, args, community_id):
         """The community's evaluations of members (liaison, admin), optionally for one period."""
         return evaluations.listing(require_user(), community_id, args.get("period"))
 
     @blp.arguments(EvaluationPutSchema)
     @blp.response(200, EvaluationSchema)
-    @errors(401, 403, 404, 409, 422)
+    @documented(401, 403, 404, 409, 422)
     def put(self, body, community_id):
         """Set the evaluation (评价) of a member registered with or serving in the community for a year
         or quarter (liaison, admin); it appears in the branch's report; audited."""
@@ -42,7 +48,7 @@ class Evaluations(MethodView):
 class BranchReport(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, ReportSchema)
-    @errors(401, 403, 404, 422)
+    @documented(401, 403, 404, 422)
     def get(self, args, organization_id):
         """Quarterly (quarter=1..4) or yearly report of the organization's members (its subtree):
         registered or not, community, duties claimed, attended, confirmed hours, the liaison's evaluation,
@@ -55,7 +61,7 @@ class BranchReport(MethodView):
 class BranchReportXlsx(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, content_type=XLSX, description="The same report as an XLSX workbook, Chinese headers")
-    @errors(401, 403, 404, 422)
+    @documented(401, 403, 404, 422)
     def get(self, args, organization_id):
         """The branch report as XLSX (sheet 双报到情况, plus 说明)."""
         return _xlsx(reports.branch_report(require_user(), organization_id, args["year"], args.get("quarter"),
@@ -66,7 +72,7 @@ class BranchReportXlsx(MethodView):
 class CommunityReport(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, ReportSchema)
-    @errors(401, 403, 404, 422)
+    @documented(401, 403, 404, 422)
     def get(self, args, community_id):
         """The same report from the community's side: its registrants and whoever claimed or served there
         in the period, counting only this community's duties. Liaisons of the community, admins."""
@@ -78,7 +84,7 @@ class CommunityReport(MethodView):
 class CommunityReportXlsx(MethodView):
     @blp.arguments(ReportArgs, location="query")
     @blp.response(200, content_type=XLSX, description="The community report as an XLSX workbook")
-    @errors(401, 403, 404, 422)
+    @documented(401, 403, 404, 422)
     def get(self, args, community_id):
         """The community report as XLSX."""
         return _xlsx(reports.community_report(require_user(), community_id, args["year"], args.get("quarter"),

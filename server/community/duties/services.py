@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from server.auth.models import User
 from server.auth.permissions import can_manage_community, forbid
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Invalid
 from server.common.timeutil import utcnow
 from server.community.access import community_or_404, get_or_404, require_liaison
 from server.community.models import Duty, DutyClaim, DutySlot
@@ -21,19 +21,16 @@ from server.extensions import db
 EVENT_TEXT = ("title", "description", "place_name")
 
 
-def _field_error(field: str, zh: str, en: str, index: int | None = None) -> ApiError:
-    """The webargs error layout: {"fields": {"json": {field: [message]}}}, slots by index."""
-    errors = {field: [f"{zh} / {en}"]}
-    if index is not None:
-        errors = {"slots": {str(index): errors}}
-    return ApiError(422, "validation_error", {"fields": {"json": errors}})
+def _field_error(field: str, code: str, index: int | None = None) -> Invalid:
+    """A slot's field error; a slot created with its duty is named by its index (slots.<i>.<field>)."""
+    return Invalid({field if index is None else f"slots.{index}.{field}": code})
 
 
 def _new_slot(duty: Duty, data: dict, actor: User, now: datetime, index: int | None = None) -> DutySlot:
     if data["ends_at"] <= data["starts_at"]:
-        raise _field_error("ends_at", "结束时间应晚于开始时间", "must be after starts_at", index)
+        raise _field_error("ends_at", "slot_ends_before_start", index)
     if data["ends_at"] <= now:
-        raise _field_error("ends_at", "该时段已经结束", "the slot is already over", index)
+        raise _field_error("ends_at", "slot_over", index)
     event = new_event(SLOT_KIND, duty.title, data["starts_at"], data["ends_at"],
                       host_community_id=duty.community_id, audience="claimers", description=duty.description,
                       place_name=duty.place_name, created_by_id=actor.id)
@@ -89,7 +86,7 @@ def add_slot(user: User, duty_id: int, data: dict, now: datetime | None = None) 
     now = now or utcnow()
     duty = _managed_duty(user, duty_id)
     if duty.status != "open":
-        raise ApiError(409, "duty_not_open", {"status": duty.status})
+        raise Conflict("duty_not_open", {"status": duty.status})
     slot = _new_slot(duty, data, user, now)
     db.session.commit()
     return slot_view(slot, 0, False, now)
@@ -113,16 +110,16 @@ def update_slot(user: User, slot_id: int, data: dict, now: datetime | None = Non
     claimed = active_claims(slot.id)
     if "capacity" in data:
         if data["capacity"] < claimed:
-            raise ApiError(409, "claim_capacity_below_claims", {"claimed": claimed})
+            raise Conflict("claim_capacity_below_claims", {"claimed": claimed})
         slot.capacity = data["capacity"]
     if "starts_at" in data or "ends_at" in data:
         if now >= slot.starts_at:
-            raise ApiError(409, "duty_slot_started")
+            raise Conflict("duty_slot_started")
         starts, ends = data.get("starts_at", slot.starts_at), data.get("ends_at", slot.ends_at)
         if ends <= starts:
-            raise _field_error("ends_at", "结束时间应晚于开始时间", "must be after starts_at")
+            raise _field_error("ends_at", "slot_ends_before_start")
         if starts <= now:
-            raise _field_error("starts_at", "开始时间应晚于现在", "must be in the future")
+            raise _field_error("starts_at", "slot_starts_in_past")
         event = db.session.get(Event, slot.event_id)
         opens_before, closes_after = event.starts_at - event.window_opens_at, event.window_closes_at - event.ends_at
         event.starts_at, event.ends_at = starts, ends

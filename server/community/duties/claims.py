@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from server.attendance.models import Attendance
 from server.auth.models import User
-from server.common.errors import ApiError
+from server.common.errors import Conflict, Forbidden
 from server.common.timeutil import utcnow
 from server.community.access import get_or_404, member_brief, require_liaison
-from server.community.duties import active_claims, claim_counts, slot_view
+from server.community.duties.services import active_claims, claim_counts, slot_view
 from server.community.models import Duty, DutyClaim, DutySlot
 from server.extensions import db
 
@@ -31,19 +31,19 @@ def claim(user: User, slot_id: int, now: datetime | None = None) -> tuple[dict, 
         slot = get_or_404(DutySlot, slot_id, lock=True)
         duty = slot.duty
         if user.community_id != duty.community_id:
-            raise ApiError(403, "claim_not_registered", {"community_id": duty.community_id})
+            raise Forbidden("claim_not_registered", {"community_id": duty.community_id})
         if slot.status == "cancelled" or duty.status == "cancelled":
-            raise ApiError(409, "claim_slot_cancelled")
+            raise Conflict("claim_slot_cancelled")
         existing = _claim_of(slot.id, user.id)
         if existing is not None and existing.status == "active":
             return claim_json(existing, slot, active_claims(slot.id), now), 200
         if duty.status != "open":
-            raise ApiError(409, "duty_not_open", {"status": duty.status})
+            raise Conflict("duty_not_open", {"status": duty.status})
         if now >= slot.ends_at:
-            raise ApiError(409, "claim_slot_over")
+            raise Conflict("claim_slot_over")
         taken = active_claims(slot.id)
         if taken >= slot.capacity:
-            raise ApiError(409, "claim_full", {"capacity": slot.capacity, "claimed": taken})
+            raise Conflict("claim_full", {"capacity": slot.capacity, "claimed": taken})
         if existing is not None:  # claimed, withdrew, claims again: the same row comes back
             existing.status, existing.claimed_at, existing.withdrawn_at = "active", now, None
         else:
@@ -54,7 +54,7 @@ def claim(user: User, slot_id: int, now: datetime | None = None) -> tuple[dict, 
             return claim_json(existing, slot, taken + 1, now), 201
         except IntegrityError:  # the same member's other request inserted first: answer with it
             db.session.rollback()
-    raise ApiError(409, "conflict")
+    raise Conflict()
 
 
 def withdraw(user: User, slot_id: int, now: datetime | None = None) -> dict:
@@ -63,13 +63,13 @@ def withdraw(user: User, slot_id: int, now: datetime | None = None) -> dict:
     slot = get_or_404(DutySlot, slot_id, lock=True)
     existing = _claim_of(slot.id, user.id)
     if existing is None or existing.status != "active":
-        raise ApiError(409, "claim_not_claimed")
+        raise Conflict("claim_not_claimed")
     if now >= slot.starts_at:
-        raise ApiError(409, "claim_withdraw_too_late", {"starts_at": slot.starts_at.isoformat()})
+        raise Conflict("claim_withdraw_too_late", {"starts_at": slot.starts_at.isoformat()})
     checked_in = db.session.scalar(select(Attendance.id).where(Attendance.event_id == slot.event_id,
                                                                Attendance.user_id == user.id))
     if checked_in is not None:
-        raise ApiError(409, "claim_withdraw_too_late", {"reason": "checked_in"})
+        raise Conflict("claim_withdraw_too_late", {"reason": "checked_in"})
     existing.status, existing.withdrawn_at = "withdrawn", now
     db.session.commit()
     return claim_json(existing, slot, active_claims(slot.id), now)

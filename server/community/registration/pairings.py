@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from server.auth.models import Organization, User
 from server.auth.permissions import forbid, is_admin, liaison_community_ids, organizer_paths, require_admin
 from server.common import audit
-from server.common.errors import ApiError
+from server.common.errors import Conflict
 from server.common.timeutil import utcnow
 from server.community.access import community_or_404, get_or_404
 from server.community.models import OrgCommunityPairing as Pairing
@@ -26,7 +26,7 @@ def create(user: User, organization_id: int, community_id: int, note: str = "",
     current = db.session.scalar(select(Pairing).where(Pairing.organization_id == organization_id,
                                                       Pairing.ended_at.is_(None)))
     if current is not None and current.community_id == community_id:
-        raise ApiError(409, "pairing_exists", {"pairing_id": current.id})
+        raise Conflict("pairing_exists", {"pairing_id": current.id})
     if current is not None:
         current.ended_at, current.ended_by_id = now, user.id
         db.session.flush()
@@ -37,7 +37,7 @@ def create(user: User, organization_id: int, community_id: int, note: str = "",
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise ApiError(409, "conflict")
+        raise Conflict()
     audit.record(user.id, "community.pairing.create", OBJ, pairing.id,
                  {"organization_id": organization_id, "community_id": current.community_id if current else None},
                  {"organization_id": organization_id, "community_id": community_id}, note)
@@ -49,7 +49,7 @@ def end(user: User, pairing_id: int, reason: str = "", now: datetime | None = No
     require_admin(user)
     pairing = get_or_404(Pairing, pairing_id, lock=True)
     if pairing.ended_at is not None:
-        raise ApiError(409, "pairing_already_ended")
+        raise Conflict("pairing_already_ended")
     pairing.ended_at, pairing.ended_by_id = now or utcnow(), user.id
     audit.record(user.id, "community.pairing.end", OBJ, pairing.id,
                  {"organization_id": pairing.organization_id, "community_id": pairing.community_id},

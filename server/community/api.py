@@ -1,18 +1,19 @@
-"""The one blueprint of the double-registration API; route modules add their views to it."""
+"""What the three double-registration blueprints share: their construction, the documented error
+statuses, and a response whose status the service chooses."""
 from flask import current_app
 
 from server.extensions import Blueprint, ErrorSchema
-
-blp = Blueprint("community", __name__, url_prefix="/api/v1",
-                description="Double registration (双报到): reporting in to a community, needs and claims, "
-                            "reporting back to the branch")
 
 ERRORS = {400: "Invalid or revoked registration code", 401: "Not signed in", 403: "Outside the caller's scope",
           404: "No such object", 409: "Conflicts with the current state (code names the reason)",
           422: "Invalid fields"}
 
 
-def errors(*codes):
+def community_blueprint(name: str, description: str) -> Blueprint:
+    return Blueprint(f"community_{name}", __name__, url_prefix="/api/v1", description=description)
+
+
+def errors(blp: Blueprint, *codes):
     """Document the one error envelope for the given statuses."""
     def deco(fn):
         for code in codes:
