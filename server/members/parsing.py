@@ -1,0 +1,158 @@
+"""Reading a roster file: CSV or XLSX to rows, headers to fields, phones and roles normalised."""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+import server.members.messages  # noqa: F401  (registers the message codes)
+from server.common.errors import Unprocessable
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 20000
+CHUNK = 900  # bound parameters per IN (): safe on every SQLite build
+UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no "$": werkzeug's check_password_hash refuses it; set a password later
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+COLUMNS = {
+    "name": ("姓名", "名字", "党员姓名", "name"),
+    "phone": ("手机号", "手机", "手机号码", "联系电话", "电话", "联系方式", "phone", "mobile"),
+    "branch": ("支部", "所在支部", "党支部", "所属支部", "所在党支部", "组织", "所属组织", "branch"),
+    "community": ("社区", "报到社区", "所在社区", "居住社区", "双报到社区", "community"),
+    "role": ("角色", "身份", "职务", "role", "roles"),
+}
+ROLE_WORDS = {
+    "member": ("党员", "成员", "普通党员", "member", "志愿者"),
+    "organizer": ("组织者", "书记", "支部书记", "组织委员", "organizer"),
+    "liaison": ("联络员", "社区联络员", "liaison"),
+    "admin": ("管理员", "admin"),
+}
+ROLE_SPLIT = re.compile(r"[,，、;；/\s]+")
+TEMPLATE_HEADER = ["姓名", "手机号", "支部", "社区", "角色"]
+
+
+@dataclass
+class Row:
+    number: int  # the spreadsheet's row number, header = 1
+    name: str
+    phone: str
+    branch: str
+    community: str
+    role: str
+    action: str = "create"
+    reasons: list[str] = field(default_factory=list)
+    reason_details: dict = field(default_factory=dict)
+    user_id: int | None = None
+    branch_id: int | None = None
+    community_id: int | None = None
+    roles: list[str] = field(default_factory=list)
+    changes: dict = field(default_factory=dict)
+    new_grants: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- reading the file
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a phone typed as a number: 13800000000.0
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_table(filename: str, data: bytes) -> list[list[str]]:
+    """Rows of cells as text; XLSX by name or by its zip signature, anything else as CSV."""
+    if len(data) > MAX_BYTES:
+        raise Unprocessable("import_too_large", {"max_bytes": MAX_BYTES})
+    if (filename or "").lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        try:
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            ws = wb.worksheets[0]
+            rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+            wb.close()
+        except Exception as exc:  # openpyxl raises many kinds for a broken file
+            raise Unprocessable("import_bad_file", {"reason": type(exc).__name__}) from None
+        return rows
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise Unprocessable("import_bad_file", {"reason": "encoding"})
+    if "\x00" in text:  # not a text file; and PostgreSQL could not store the names anyway
+        raise Unprocessable("import_bad_file", {"reason": "NUL character"})
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    try:
+        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise Unprocessable("import_bad_file", {"reason": str(exc)}) from None
+
+
+def _norm_header(text: str) -> str:
+    return re.sub(r"[\s*＊:：()（）]", "", text).lower()
+
+
+def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
+    """The header is the first non-empty row; returns (field → column title, data rows)."""
+    start = next((i for i, r in enumerate(table) if any(r)), None)
+    if start is None:
+        raise Unprocessable("import_missing_columns", {"found": [], "required": ["姓名", "手机号"]})
+    header = table[start]
+    index: dict[str, int] = {}
+    for i, title in enumerate(header):
+        key = _norm_header(title)
+        for fname, aliases in COLUMNS.items():
+            if fname not in index and key in {_norm_header(a) for a in aliases}:
+                index[fname] = i
+    missing = [COLUMNS[f][0] for f in ("name", "phone") if f not in index]
+    if missing:
+        raise Unprocessable("import_missing_columns", {"found": [h for h in header if h], "missing": missing})
+    rows = []
+    for offset, raw in enumerate(table[start + 1:], start=start + 2):
+        if not any(raw):
+            continue
+
+        def get(fname, raw=raw):
+            i = index.get(fname)
+            return raw[i].strip() if i is not None and i < len(raw) and raw[i] else ""
+        rows.append(Row(offset, get("name"), get("phone"), get("branch"), get("community"), get("role")))
+    if len(rows) > MAX_ROWS:
+        raise Unprocessable("import_too_large", {"max_rows": MAX_ROWS, "rows": len(rows)})
+    return {f: header[i] for f, i in index.items()}, rows
+
+
+def normalize_phone(text: str) -> str:
+    phone = re.sub(r"[\s\-()（）]", "", text)
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    return phone
+
+
+def parse_roles(text: str) -> tuple[list[str], list[str]]:
+    """(roles, unknown words); an empty cell is a plain member."""
+    roles, unknown = [], []
+    for word in ROLE_SPLIT.split(text.strip().lower()):
+        if not word:
+            continue
+        role = next((r for r, words in ROLE_WORDS.items() if word in words), None)
+        if role is None:
+            unknown.append(word)
+        elif role not in roles:
+            roles.append(role)
+    return roles or ["member"], unknown
+
+
+# ---------------------------------------------------------------- judging the rows
+
+
+def template_rows() -> list[list[str]]:
+    return [["张三", "13800000000", "第一党支部", "幸福里社区", "党员"],
+            ["李四", "13800000001", "第一党支部", "", "支部书记"]]
