@@ -374,6 +374,8 @@ def test_poster_prints_a_static_code_on_one_a4_page(server, browser, world, make
     context, page, watch = open_page(browser, server)
     sign_in(page, server, world.phones.org_a, f"/app/staff/poster.html?event={event}")
     expect(page.locator("#print")).to_be_disabled()  # a rotating code would die on paper
+    # the window and the one before it are accepted: twice the rotation, not "about a minute"
+    expect(page.locator(".warn-text")).to_contain_text(f"最多 {2 * ROTATE_SECONDS} 秒后即失效")
     page.click("#make-static")
     expect(page.locator("#print")).to_be_enabled()
     assert q("select qr_mode from events where id = :e", e=event)[0][0] == "static"

@@ -13,7 +13,7 @@ addText({
   po_how_out: "服务结束后，用微信“扫一扫”或手机相机扫码签退",
   po_steps: "扫码后按提示登录，页面显示“签到成功”即完成。", po_steps_out: "扫码后按提示登录，页面显示“签退成功”即完成。", po_time: "时间：{time}", po_place: "地点：{place}",
   po_window: "签到开放：{from} 至 {to}", po_print: "打印海报", po_back: "返回我的活动",
-  po_rotating: "本活动使用动态二维码，打印出来约一分钟后即失效。打印海报前请改为静态二维码（建议同时开启定位校验）。",
+  po_rotating: "本活动使用动态二维码，打印出来最多 {s} 秒后即失效。打印海报前请改为静态二维码（建议同时开启定位校验）。",
   po_make_static: "改为静态二维码", po_made_static: "已改为静态二维码", po_dir: "海报用途",
   po_in: "签到", po_out: "签退", po_qr_alt: "签到二维码", po_tip: "打印时请选择 A4 纸、纵向、无页眉页脚。",
   po_no_event: "缺少活动编号（?event=）。", po_not_live: "草稿或已取消的活动没有二维码。",
@@ -25,7 +25,7 @@ addText({
   po_steps_out: "Sign in if asked; “Checked out” on your phone means you are done.", po_time: "Time: {time}",
   po_place: "Place: {place}", po_window: "Check-in open: {from} to {to}", po_print: "Print poster",
   po_back: "Back to my events",
-  po_rotating: "This event uses a rotating code, which stops working about a minute after printing. Switch to a " +
+  po_rotating: "This event uses a rotating code, which stops working at most {s} seconds after printing. Switch to a " +
     "static code before printing (and consider a geofence).",
   po_make_static: "Switch to a static code", po_made_static: "Switched to a static code", po_dir: "Poster for",
   po_in: "Check-in", po_out: "Check-out", po_qr_alt: "Check-in QR code",
@@ -49,7 +49,7 @@ async function makeStatic(button) {
 function controls(ev) {
   const box = el("div", { class: "panel no-print", id: "poster-controls" });
   if (ev.qr_mode !== "static") {
-    box.append(el("p", { class: "warn-text", role: "alert" }, t("po_rotating")),
+    box.append(el("p", { class: "warn-text", role: "alert" }, t("po_rotating", { s: state.event.qr_valid_seconds })),
       el("button", { type: "button", class: "primary", id: "make-static",
         onclick: (e) => makeStatic(e.currentTarget) }, t("po_make_static")));
   }

@@ -136,6 +136,8 @@ class EventSchema(Schema):
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
     can_manage = fields.Boolean(metadata={"description": "the signed-in user may change this event"})
+    qr_valid_seconds = fields.Integer(allow_none=True, metadata={
+        "description": "rotating codes: at most this long from showing (or printing) to expiry; static: null"})
     my_attendance = fields.Dict(allow_none=True, metadata={
         "description": "in lists: the caller's own attendance here ({state, checkin_at, checkout_at}) or null"})
 

@@ -92,7 +92,9 @@ def event_view(event: Event, scope: Scope, mine: dict | None = None) -> dict:
             "host_community_name": event.host_community.name if event.host_community else None,
             "requires_checkout": event.requires_checkout, "key_version": event.key_version,
             "created_by_id": event.created_by_id, "created_at": event.created_at, "updated_at": event.updated_at,
-            "can_manage": lookup.manages(scope, event), "my_attendance": mine}
+            "can_manage": lookup.manages(scope, event), "my_attendance": mine,
+            # a rotating code stays valid for its window and the next one (scans accept the previous window)
+            "qr_valid_seconds": 2 * tokens.rotate_seconds() if event.qr_mode == "rotating" else None}
 
 
 def _check(v: dict) -> tuple[dict, Organization | None]:
