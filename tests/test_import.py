@@ -192,3 +192,15 @@ def test_template_download(world, login):
     assert [c.value for c in ws[1]] == HEADER
     resp = login(world.phones.admin).get("/api/v1/members/import/template?format=csv")
     assert resp.data.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
+
+
+def test_the_templates_examples_import_as_they_are(world, login):
+    """An organizer who downloads the template and uploads it unchanged gets no refused row (newcomer issue)."""
+    org = login(world.phones.org_a)
+    template = org.get("/api/v1/members/import/template")
+    rows = [[c.value or "" for c in row] for row in load_workbook(io.BytesIO(template.data)).active.iter_rows()]
+    assert rows[1][2] == "第一支部"  # the organizer's own branch, not a made-up one
+    resp = upload(org, template.data, name="名册模板.xlsx")
+    body = resp.get_json()
+    assert resp.status_code == 200, body
+    assert body["summary"].get("refuse", 0) == 0, body["rows"]

@@ -12,12 +12,13 @@ number of queries (phones in chunks), and writes are executemany INSERT / UPDATE
 """
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.auth.models import Community, Organization, RoleGrant, User
 from server.auth.permissions import forbid, is_admin, organizer_paths
+from server.auth.scope import scope_of
 from server.auth.services import hash_password
 from server.common.audit import AuditLog
 from server.common.errors import Conflict, Unprocessable
@@ -228,3 +229,13 @@ def run(user: User, filename: str, data: bytes, dry_run: bool, initial_password:
         db.session.rollback()
     return {"dry_run": dry_run, "applied": not dry_run, "columns": columns, "summary": counts,
             "rows": [row_json(r) for r in rows]}
+
+
+def example_names(user: User) -> tuple[str, str, bool]:
+    """A branch the user may import into (the deepest one), a community, and whether the user may grant
+    roles (admins only), for the template's examples."""
+    managed = scope_of(user).managed_orgs()
+    stmt = select(Organization.name).order_by(func.length(Organization.path).desc(), Organization.id).limit(1)
+    branch = db.session.scalar(stmt if managed is None else stmt.where(Organization.id.in_(managed)))
+    community = db.session.scalar(select(Community.name).order_by(Community.id).limit(1))
+    return branch or "第一党支部", community or "", managed is None

@@ -153,6 +153,7 @@ def parse_roles(text: str) -> tuple[list[str], list[str]]:
 # ---------------------------------------------------------------- judging the rows
 
 
-def template_rows() -> list[list[str]]:
-    return [["张三", "13800000000", "第一党支部", "幸福里社区", "党员"],
-            ["李四", "13800000001", "第一党支部", "", "支部书记"]]
+def template_rows(branch: str = "第一党支部", community: str = "", grants_roles: bool = True) -> list[list[str]]:
+    """Two example rows; with the caller's own branch, community and rights they import as they are."""
+    return [["张三", "19912340001", branch, community, "党员"],
+            ["李四", "19912340002", branch, "", "支部书记" if grants_roles else "党员"]]

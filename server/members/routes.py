@@ -103,9 +103,9 @@ class Template(MethodView):
     @blp.alt_response(403, description="Not an admin or organizer")
     def get(self, args):
         """Download a roster template (XLSX or CSV)."""
-        _importer_only()
+        user = _importer_only()
+        rows = importer.template_rows(*importer.example_names(user))
         if args["format"] == "csv":
-            return csv_response(importer.TEMPLATE_HEADER, importer.template_rows(), "roster-template.csv",
-                                "名册模板.csv")
-        return xlsx_response([Sheet("名册", importer.TEMPLATE_HEADER, importer.template_rows(),
-                                    widths={2: 16, 3: 20, 4: 20})], "roster-template.xlsx", "名册模板.xlsx")
+            return csv_response(importer.TEMPLATE_HEADER, rows, "roster-template.csv", "名册模板.csv")
+        return xlsx_response([Sheet("名册", importer.TEMPLATE_HEADER, rows, widths={2: 16, 3: 20, 4: 20})],
+                             "roster-template.xlsx", "名册模板.xlsx")
