@@ -194,3 +194,19 @@ def test_production_requires_secret(monkeypatch, tmp_path):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_owner_not_locked_out_and_429_has_retry_after(app, world):
+    """Someone else's failures from another address never lock the owner out; a 429 says when to retry
+    (field issue, item 9 in part)."""
+    attacker = app.test_client()
+    for _ in range(8):
+        attacker.post("/api/v1/auth/login", json={"phone": world.phones.admin, "password": "wrong"},
+                      environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    refused = attacker.post("/api/v1/auth/login", json={"phone": world.phones.admin, "password": "wrong"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    owner = app.test_client().post("/api/v1/auth/login", json={"phone": world.phones.admin, "password": PASSWORD},
+                                   environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert owner.status_code == 200

@@ -228,6 +228,10 @@ def test_evaluations_by_the_liaison(fixture, login, q):
     stranger = liaison.put(f"/api/v1/communities/{fixture.c1_id}/evaluations", json={
         "user_id": fixture.ids.a3, "period": "2025Q3", "rating": "good"})
     assert stranger.status_code == 422 and stranger.get_json()["error"]["code"] == "evaluation_not_registered"
+    for period in ("0000Q1", "9999", "1999Q4", "2025Q5"):  # a year no evaluation can belong to is refused
+        bad = liaison.put(f"/api/v1/communities/{fixture.c1_id}/evaluations", json={
+            "user_id": fixture.ids.a2, "period": period, "rating": "good"})
+        assert bad.status_code == 422 and "period" in bad.get_json()["error"]["details"]["fields"]["json"], period
     assert login(fixture.phones.liaison2).put(f"/api/v1/communities/{fixture.c1_id}/evaluations", json={
         "user_id": fixture.ids.a2, "period": "2025Q3", "rating": "good"}).status_code == 403
     bad = liaison.put(f"/api/v1/communities/{fixture.c1_id}/evaluations", json={

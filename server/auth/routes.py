@@ -15,7 +15,8 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and
 def _phone_key() -> str:
     body = request.get_json(silent=True)
     phone = body.get("phone", "") if isinstance(body, dict) else ""  # any JSON reaches here, a list too
-    return "login-phone:" + str(phone)[:32]
+    # Per phone and client address: someone else's failures never lock the owner out on their own device.
+    return "login-phone:" + str(phone)[:32] + "@" + (request.remote_addr or "")
 
 
 def _failed(response) -> bool:

@@ -117,7 +117,12 @@ def register_error_handlers(app) -> None:
         if "messages" in data:  # webargs / flask-smorest validation errors
             details = {"fields": data["messages"]}
         code = HTTP_CODES.get(status, "error")
-        return envelope(status, code, details)
+        response, status = envelope(status, code, details)
+        if status == 429:  # flask-limiter's refusal: say when to try again
+            limit = getattr(err, "limit", None)
+            seconds = getattr(getattr(limit, "limit", None), "get_expiry", lambda: 60)()
+            response.headers["Retry-After"] = str(int(seconds))
+        return response, status
 
     @app.errorhandler(Exception)
     def _unhandled(err: Exception):

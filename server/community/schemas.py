@@ -137,7 +137,8 @@ class IncludePastArgs(Schema):
 
 # -- evaluations and reports -------------------------------------------------------------------
 
-PERIOD = validate.Regexp(r"^\d{4}(Q[1-4])?$", error=bi("期间格式为 2026 或 2026Q3", "period is 2026 or 2026Q3"))
+# years 2000-2099 only: "0000Q1" or "9999" name no period an evaluation can belong to
+PERIOD = validate.Regexp(r"^20\d\d(Q[1-4])?$", error=bi("期间格式为 2026 或 2026Q3", "period is 2026 or 2026Q3"))
 
 
 class EvaluationPutSchema(Schema):
