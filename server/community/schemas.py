@@ -4,36 +4,9 @@ Response shapes are in server.community.views.
 """
 from marshmallow import Schema, fields, validate
 
+from server.common.fields import between, bi, one_of, required, text
 from server.common.schemas import Id, LocalDateTime
 from server.community.models import RATINGS, REGISTRATION_STATUSES
-
-
-def bi(zh: str, en: str) -> str:
-    return f"{zh} / {en}"
-
-
-REQUIRED = {"required": bi("必填", "this field is required"), "null": bi("不能为空", "may not be null")}
-
-
-def text(max_len: int, zh: str, min_len: int = 0) -> validate.Length:
-    if min_len:
-        return validate.Length(min_len, max_len, error=bi(f"{zh}不能为空，且不超过 {max_len} 个字",
-                                                          f"must be {min_len} to {max_len} characters"))
-    return validate.Length(max=max_len, error=bi(f"{zh}不超过 {max_len} 个字", f"at most {max_len} characters"))
-
-
-def between(lo, hi, zh: str) -> validate.Range:
-    return validate.Range(lo, hi, error=bi(f"{zh}应在 {lo}–{hi} 之间", f"must be between {lo} and {hi}"))
-
-
-def one_of(choices, zh: str) -> validate.OneOf:
-    return validate.OneOf(choices, error=bi(f"{zh}只能是 {'、'.join(choices)}",
-                                            "must be one of: " + ", ".join(choices)))
-
-
-def required(field_cls, **kw):
-    return field_cls(required=True, error_messages=REQUIRED, **kw)
-
 
 # -- registration ------------------------------------------------------------------------------
 

@@ -2,36 +2,11 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from server.common import geo
+from server.common.fields import FIELD_MESSAGES, TIME_INVALID, between, bi, one_of, text
 from server.common.schemas import Id, LocalDateTime, PageArgs
 from server.events.models import GEOFENCE_MODES, KINDS, QR_MODES, STATUSES
 
 AUDIENCE_CHOICES = ("open", "organization", "community")  # "claimers" is set by duty slots (server.community)
-
-
-def bi(zh: str, en: str) -> str:
-    return f"{zh} / {en}"
-
-
-FIELD_MESSAGES = {"required": bi("必填", "this field is required"), "null": bi("不能为空", "may not be null"),
-                  "invalid": bi("格式不正确", "not a valid value")}
-TIME_INVALID = bi("时间格式应为 ISO 8601，如 2025-07-01T09:00:00+08:00", "not an ISO 8601 time")
-
-
-def one_of(choices, zh: str) -> validate.OneOf:
-    listed = ", ".join(choices)
-    return validate.OneOf(choices, error=bi(f"{zh}只能是 {listed}", f"must be one of: {listed}"))
-
-
-def between(lo, hi, zh: str, unit_zh: str = "", unit_en: str = "") -> validate.Range:
-    zh_text, en_text = f"{zh}应在 {lo}–{hi}{unit_zh} 之间", f"must be between {lo} and {hi}{unit_en}"
-    return validate.Range(lo, hi, error=bi(zh_text, en_text))
-
-
-def text(max_len: int, zh: str, min_len: int = 0) -> validate.Length:
-    if min_len:
-        return validate.Length(min_len, max_len, error=bi(f"{zh}不能为空，且不超过 {max_len} 个字",
-                                                          f"must be 1 to {max_len} characters"))
-    return validate.Length(max=max_len, error=bi(f"{zh}不超过 {max_len} 个字", f"at most {max_len} characters"))
 
 
 class BilingualSchema(Schema):
