@@ -64,6 +64,9 @@ def wants_english() -> bool:
     lang = request.args.get("lang") or request.headers.get("X-Lang") or ""
     if lang:
         return lang.lower().startswith("en")
+    header = request.headers.get("Accept-Language", "")
+    if "en" not in header.lower():  # most phones here: no English at all, so no need to parse the header
+        return False
     best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
     return best.startswith("en")
 

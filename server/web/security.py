@@ -63,8 +63,8 @@ def guard_body() -> None:
     if request.method in SAFE or not request.is_json or not request.path.startswith("/api/"):
         return
     data = request.get_data(cache=True)
-    if not data:
-        return
+    if not data or (data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH and b"\\u" not in data):
+        return  # cannot nest too deep, and no escape could spell a lone surrogate: the hot path skips a parse
     try:
         parsed = json.loads(data)
     except (ValueError, RecursionError):
