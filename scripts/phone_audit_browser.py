@@ -33,7 +33,7 @@ DOUBLE = """async () => {
   return same;
 }"""
 CHECK = """() => {
-  const out = [], vw = window.innerWidth;
+  const out = [], vw = document.documentElement.clientWidth;  // the layout viewport: a phone zooms out to fit
   const shown = (e) => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
     return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.opacity !== '0'; };
   const name = (e) => (e.id ? '#' + e.id : e.tagName.toLowerCase() +
@@ -153,7 +153,9 @@ class Audit:
             ctx = self.context(self.members.take() if who == "new" else who)
             try:
                 page = ctx.new_page()
-                page.goto(url(), wait_until="load")
+                response = page.goto(url(), wait_until="load")
+                if response is None or not response.ok:  # a renamed page must not be measured as an error page
+                    raise RuntimeError(f"{page.url} answered {response and response.status}")
                 settle(page)
                 rows.append({"page": label, **visit(page)})
             except Exception as ex:  # noqa: BLE001  (one page's failure is reported, the rest still run)
