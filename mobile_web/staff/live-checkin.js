@@ -10,6 +10,7 @@ import { startScan, stopScan } from "../js/qr-reader.js";
 
 addText({
   ci_title: "手动签到", ci_search: "按姓名或手机号查找", ci_search_hint: "输入姓名或手机号的一部分",
+  ci_missing: "未到名单", ci_all_here: "名册上的成员都已签到。",
   ci_no_roster: "本活动对所有人开放，没有名册：请扫描成员的签到卡二维码签到。", ci_none: "没有找到“{q}”",
   ci_in: "签到", ci_out: "签退", ci_done: "{name} 已签到", ci_done_out: "{name} 已签退",
   ci_at: "已于 {time} 签到", ci_reason_title: "为 {name} 手动签到", ci_reason_out_title: "为 {name} 手动签退",
@@ -25,6 +26,7 @@ addText({
   cf_cancelled: "活动已取消", cf_no_checkout_for_event: "本活动不需要签退",
 }, {
   ci_title: "Manual check-in", ci_search: "Find by name or phone", ci_search_hint: "Part of a name or phone number",
+  ci_missing: "Who is not here yet", ci_all_here: "Everyone on the roster has checked in.",
   ci_no_roster: "This event is open to all, so it has no roster: scan the member's card instead.",
   ci_none: "No one matches “{q}”", ci_in: "Check in", ci_out: "Check out", ci_done: "{name} checked in",
   ci_done_out: "{name} checked out", ci_at: "checked in at {time}", ci_reason_title: "Check in {name} by hand",
@@ -86,6 +88,7 @@ export function checkinPanel(ctx) {
       button.disabled = true;
       await manualCheckin(eventId, { member_id: m.member_id, reason }, m.name, ctx.onItem);
       lookup();
+      if (missing.childElementCount) listMissing();  // the one just checked in leaves the list
     };
     return el("li", { class: "item", "data-member": m.member_id },
       el("div", { class: "body" }, el("div", { class: "name" }, m.name),
@@ -113,10 +116,23 @@ export function checkinPanel(ctx) {
   }
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(lookup, 300); });
 
+  // Who has not arrived yet: the roster members without a check-in, each one tap from checking in.
+  const missing = el("ul", { class: "list", id: "missing-list", "aria-live": "polite" });
+  async function listMissing() {
+    try {
+      const answer = await api(`/events/${eventId}/roster`);
+      const rows = answer.items.filter((m) => !m.attendance).slice(0, 200);
+      missing.replaceChildren(...(rows.length ? rows.map(row) : [el("li", { class: "empty" }, t("ci_all_here"))]));
+    } catch (e) {
+      missing.replaceChildren(el("li", { class: "error" }, errorText(e)));
+    }
+  }
+  const showMissing = el("button", { type: "button", id: "show-missing", onclick: listMissing }, t("ci_missing"));
+
   const hasRoster = Boolean(kindOf(ctx.event.kind) && kindOf(ctx.event.kind).expects_roster) || ["organization", "community"].includes(ctx.event.audience);
   return el("section", { class: "panel", id: "checkin" },
     el("h2", {}, t("ci_title")),
-    hasRoster ? [el("label", { for: "roster-q" }, t("ci_search")), search, results]
+    hasRoster ? [el("label", { for: "roster-q" }, t("ci_search")), search, results, showMissing, missing]
       : el("p", { class: "muted" }, t("ci_no_roster")),
     cardScanner(ctx));
 }

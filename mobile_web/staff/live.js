@@ -11,7 +11,7 @@ import { stopScan } from "../js/qr-reader.js";
 import { checkinError, checkinPanel, manualCheckin } from "./live-checkin.js";
 
 addText({
-  lv_expected: "应到", lv_present: "已到", lv_late: "迟到", lv_absent: "缺席",
+  lv_expected: "应到", lv_present: "已到", lv_late: "迟到", lv_absent: "缺席", lv_not_yet: "未到",
   lv_list: "签到名单", lv_filter: "在名单中筛选",
   lv_show_annulled: "显示已作废", lv_empty: "还没有人签到。", lv_in_at: "签到 {time}", lv_out_at: "签退 {time}",
   lv_annul: "作废", lv_annul_title: "作废 {name} 的签到", lv_annul_text: "作废后积分会被扣回，原因会记入审计日志。",
@@ -19,7 +19,7 @@ addText({
   lv_display: "签到大屏", lv_updated: "{time} 已更新", lv_offline: "连接中断，正在重试…", lv_back: "我的活动",
   lv_no_event: "缺少活动编号（?event=）。", lv_hours: "{n} 小时",
 }, {
-  lv_expected: "Expected", lv_present: "Present", lv_late: "Late", lv_absent: "Absent",
+  lv_expected: "Expected", lv_present: "Present", lv_late: "Late", lv_absent: "Absent", lv_not_yet: "Not yet here",
   lv_list: "Attendance", lv_filter: "Filter the list",
   lv_show_annulled: "Show annulled", lv_empty: "Nobody has checked in yet.", lv_in_at: "in {time}",
   lv_out_at: "out {time}", lv_annul: "Annul", lv_annul_title: "Annul {name}'s attendance",
@@ -86,7 +86,12 @@ function drawCounts() {
   const cells = [];
   if (s.expected !== null && s.expected !== undefined) cells.push(cell("expected", s.expected, ""));
   cells.push(cell("present", s.checked_in, "present"), cell("late", s.late, "late"));
-  if (s.absent !== null && s.absent !== undefined) cells.push(cell("absent", s.absent, "absent"));
+  if (s.absent !== null && s.absent !== undefined) {  // nobody is absent before the event has ended
+    const over = Date.now() > Date.parse(ev.ends_at);
+    const c = cell("absent", s.absent, over ? "absent" : "not-yet");
+    if (!over) c.querySelector("span").textContent = t("lv_not_yet");
+    cells.push(c);
+  }
   if (ev.requires_checkout) cells.push(cell("out", s.checked_out, ""));
   if (ev.requires_confirmation) cells.push(cell("pending", s.pending, ""));
   cells.push(cell("annulled", s.annulled, ""));
