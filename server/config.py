@@ -29,7 +29,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
         "QR_ROTATE_SECONDS": _int("QR_ROTATE_SECONDS", 20),
         "SCAN_CLOCK_SKEW_SECONDS": _int("SCAN_CLOCK_SKEW_SECONDS", 120),
-        "SCAN_MAX_OFFLINE_DELAY_SECONDS": _int("SCAN_MAX_OFFLINE_DELAY_SECONDS", 72 * 3600),
+        # A delayed scan (sent after it was made: no network, a sign-in first) counts at once within
+        # this grace; later, it waits for the organizer's review instead of being refused.
+        "SCAN_OFFLINE_GRACE_SECONDS": _int("SCAN_OFFLINE_GRACE_SECONDS", 300),
         "SCAN_RATE_LIMIT": os.environ.get("SCAN_RATE_LIMIT", "30/minute"),
         "LOGIN_RATE_LIMIT_PHONE": os.environ.get("LOGIN_RATE_LIMIT_PHONE", "5/15minutes"),
         "LOGIN_RATE_LIMIT_ADDR": os.environ.get("LOGIN_RATE_LIMIT_ADDR", "30/15minutes"),

@@ -51,6 +51,12 @@ def _clean(app):
 
 
 @pytest.fixture
+def long_grace(app, monkeypatch):
+    """For tests that set up attendance hours in the past by a delayed scan (not about the grace itself)."""
+    monkeypatch.setitem(app.config, "SCAN_OFFLINE_GRACE_SECONDS", 7 * 86400)
+
+
+@pytest.fixture
 def ctx(app):
     """Use as `with ctx():` for direct database checks, never around API requests."""
     return app.app_context

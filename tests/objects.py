@@ -2,6 +2,7 @@
 independent of the endpoints under test). Call inside an app context, after support.build_world().
 
 Every factory returns ids and commits, so each caller of a row can get an object of its own."""
+import uuid
 from datetime import timedelta
 from itertools import count
 
@@ -18,6 +19,7 @@ from server.events.services import new_event
 from server.extensions import db
 from server.hours.models import AbsenceDeduction, HoursDispute
 from server.points import rules_admin
+from server.scans.models import Scan
 from tests import support
 
 _seq = count(1)
@@ -55,6 +57,18 @@ def attendance(event_id: int, user_id: int, state: str = "pending", hours: float
     db.session.add(att)
     db.session.commit()
     return att.id
+
+
+def held_scan(event_id: int, user_id: int, delay_s: int = 600) -> int:
+    """A delayed scan of `user_id` held for the organizer's review, as the scan service leaves it."""
+    now = _now()
+    scan = Scan(client_scan_id=str(uuid.uuid4()), user_id=user_id, event_id=event_id, direction="in",
+                token="held", scanned_at=now - timedelta(seconds=delay_s), received_at=now, offline=True,
+                outcome="pending_review", http_status=202,
+                response={"outcome": "pending_review", "review": {"reason": "late", "delay_s": delay_s}})
+    db.session.add(scan)
+    db.session.commit()
+    return scan.id
 
 
 def duty_attendance(w, user_key: str = "a1", state: str = "pending") -> int:

@@ -106,6 +106,12 @@ def annul_target(c: Ctx) -> dict:
     return {"event_id": event_id, "attendance_id": objects.attendance(event_id, c.w.ids.a1, "checked_in")}
 
 
+def held(c: Ctx) -> dict:
+    """A delayed scan of a1 at a party day of branch_a, held for review (fresh for each caller)."""
+    event_id = objects.party_day(c.w)
+    return {"event_id": event_id, "scan_id": objects.held_scan(event_id, c.w.ids.a1)}
+
+
 def duty_record(c: Ctx) -> dict:
     """a1's pending hours at c1, shared by the callers of a reading row."""
     return {"attendance_id": c.once("duty_att", lambda: objects.duty_attendance(c.w))}
@@ -189,6 +195,9 @@ ROWS = [
     Row("POST", "/api/v1/scans", allow(201, *SIGNED_IN),
         lambda c: {"json": {"token": support.token_for(c.once("open", lambda: objects.open_service(c.w))),
                             "client_scan_id": str(uuid.uuid4())}}),
+    Row("GET", "/api/v1/events/{event_id}/held-scans", allow(200, "org", "admin", **EVENT_MANAGERS), party),
+    Row("POST", "/api/v1/events/{event_id}/held-scans/{scan_id}", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {**held(c), "json": {"decision": "accept"}}),
 
     # -- a member's own records: a1's ----------------------------------------------------------------------
     Row("GET", "/api/v1/members/{member_id}/card.png", allow(200, "owner", "org", "admin"),

@@ -242,7 +242,7 @@ def test_evaluations_by_the_liaison(fixture, login, q):
     assert q("select count(*) from audit_log where action = 'community.evaluation'")[0][0] == 2
 
 
-def test_demo_loop_register_claim_serve_report(world, login, token_for, scan, ctx):
+def test_demo_loop_register_claim_serve_report(world, login, token_for, scan, ctx, long_grace):
     """The issue's "done when", on the test world: register by code, accept, post a need, claim, serve,
     confirm (by hand here: confirming hours belongs to the hours API), and the branch report shows it."""
     from server.attendance.models import Attendance

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(db_url, app):
-    live = LiveServer(db_url, workers=4)
+    live = LiveServer(db_url, workers=4, extra_env={"SCAN_OFFLINE_GRACE_SECONDS": str(7 * 86400)})
     yield live
     live.stop()
 

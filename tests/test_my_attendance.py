@@ -5,7 +5,7 @@ from server.common.timeutil import utcnow
 from tests.support import iso
 
 
-def test_my_attendance_lists_only_mine_with_year_totals(world, make_event, token_for, scan, login):
+def test_my_attendance_lists_only_mine_with_year_totals(world, make_event, token_for, scan, login, long_grace):
     member = login(world.phones.a1)
     vol = make_event("volunteer_service", start_in=timedelta(hours=-2), hours=3, title="志愿A")
     arrived = utcnow() - timedelta(hours=2)

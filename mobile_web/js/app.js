@@ -6,7 +6,7 @@ import { $ } from "../shared/dom.js";
 import "./member-text.js";
 import { ctx, show, applyTexts, errorText } from "./ui.js";
 import * as outbox from "./outbox.js";
-import { submitToken } from "./checkin.js";
+import { noteScan, submitToken } from "./checkin.js";
 import { startCamera, stopCamera, readCode } from "./camera.js";
 import { showHome, drawOutbox } from "./home.js";
 import { showRecords } from "./records.js";
@@ -34,7 +34,10 @@ function route() {
   const scanned = pathToken("s");
   const register = pathToken("r");
   if (!ctx.me) {
-    if (scanned) requireLogin("login_hint_scan", () => submitToken(scanned));
+    if (scanned) {
+      noteScan(scanned); // the moment the code was opened is the scan's moment, however long the sign-in takes
+      requireLogin("login_hint_scan", () => submitToken(scanned));
+    }
     else if (register) requireLogin("login_hint_register", () => showRegister(register));
     else requireLogin("login_hint_home", route);
     return;

@@ -17,7 +17,9 @@ const NEXT = {
   location_required: "next_location", not_checked_in: "next_checkin_first", rate_limited: null,
   confirm_checkout: "next_confirm_checkout",
 };
-const LATE_AFTER_MS = 30000; // a retry this long after the scan tells the server when it was made
+// A send this long after the scan (a sign-in first, a retry) tells the server when the code was opened:
+// the scan is judged at that moment, not when it arrives.
+const LATE_AFTER_MS = 3000;
 
 let shown = null; // what the answer screen shows now, to redraw it (language switch, outbox answer)
 
@@ -33,6 +35,9 @@ function scanRecord(token, fresh = false) {
   }
   return rec;
 }
+
+/** Remember when a code was opened before anything else happens (a sign-in first). */
+export function noteScan(token) { scanRecord(token); }
 
 function saveRecord(token, rec) {
   try { sessionStorage.setItem(`qd-scan:${token}`, JSON.stringify(rec)); } catch { /* this page only */ }
@@ -53,7 +58,7 @@ export async function submitToken(token, opts = {}) {
   draw({ kind: "pending" });
   const body = { token, client_scan_id: rec.id };
   if (opts.confirm) body.confirm_checkout = true;
-  if (rec.tries > 0 && Date.now() - rec.first > LATE_AFTER_MS) body.scanned_at = rec.at;
+  if (Date.now() - rec.first > LATE_AFTER_MS) body.scanned_at = rec.at;
   if (opts.withLocation || rec.location) {
     try {
       rec.location = rec.location || await currentLocation();
@@ -134,6 +139,7 @@ function draw(what) {
     paint(box, "bad", "!", what.message);
     offerRetry("retry", what.retry);
   } else if (what.body && ACCEPTED.has(what.body.outcome)) accepted(box, what.body);
+  else if (what.body && what.body.outcome === "pending_review") held(box, what.body);
   else refused(box, (what.body && what.body.error) || { code: "error", message: t("network") }, what.token);
   show("view-result", () => draw(what));
 }
@@ -182,7 +188,17 @@ function accepted(box, data) {
   let next = checkinOnly ? "next_checkin_only" : "next_checkout";
   if (out) next = att.state === "pending" ? "next_confirm" : "next_done";
   $("result-next").textContent = t(next, { kind: kindLabel(kind) });
-  if (data.offline) $("result-note").textContent = t("offline_note");
+  if (data.offline) $("result-note").textContent = t("offline_note", { time: hhmm(out ? att.checkout_at : att.checkin_at) });
+}
+
+// A delayed scan that waits for the organizer: neither a success nor a refusal, and nothing to retry.
+function held(box, data) {
+  paint(box, "wait", "", data.message || t("held_title"));
+  showEvent(data.event);
+  const review = data.review || {};
+  const minutes = Math.max(1, Math.round((review.delay_s || 0) / 60));
+  $("result-sub").textContent = t(review.reason === "no_location" ? "held_no_location" : "held_late", { minutes });
+  $("result-next").textContent = t("held_next");
 }
 
 function refused(box, err, token) {

@@ -158,6 +158,7 @@ export async function drawOutbox() {
 }
 
 function ok(item) { return Boolean(item.response && item.response.outcome); }
+function heldItem(item) { return Boolean(item.response && item.response.outcome === "pending_review"); }
 
 function resultItem(item) {
   const body = item.response || {};
@@ -166,8 +167,9 @@ function resultItem(item) {
   const att = body.attendance || {};
   let message = body.message || err.message || err.code;
   if (body.outcome === "already_checked_in") message = t("already_in_at", { time: hhmm(att.checkin_at) });
-  return el("li", { class: `row result-row ${ok(item) ? "ok" : "bad"}` },
-    el("span", { class: "row-mark", "aria-hidden": "true" }, ok(item) ? "✓" : "✕"),
+  const tone = heldItem(item) ? "wait" : ok(item) ? "ok" : "bad";
+  return el("li", { class: `row result-row ${tone}` },
+    el("span", { class: "row-mark", "aria-hidden": "true" }, { wait: "…", ok: "✓", bad: "✕" }[tone]),
     el("div", { class: "row-main" },
       el("p", { class: "row-title" }, message),
       el("p", { class: "row-meta" }, ev.title || ""),

@@ -1,6 +1,7 @@
 // Member app helpers shared by its screens: views, facts lists, times, ids, the app's context.
 import { lang, t } from "../shared/i18n.js";
 import { $, el } from "../shared/dom.js";
+import { serverNow } from "../shared/api.js";
 
 /** Set by app.js: who is signed in, how to ask for a sign-in, how to redraw the current screen. */
 export const ctx = { me: null, requireLogin: null, rerender: null };
@@ -43,7 +44,7 @@ export function shortRange(start, end) {
 }
 
 /** The phone's time as ISO 8601 with its offset, e.g. 2024-11-26T09:02:13+08:00 (what scanned_at wants). */
-export function isoWithOffset(date = new Date()) {
+export function isoWithOffset(date = new Date(serverNow())) {
   const pad = (n) => String(Math.trunc(n)).padStart(2, "0");
   const off = -date.getTimezoneOffset();
   const sign = off >= 0 ? "+" : "-";

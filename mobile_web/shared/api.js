@@ -7,6 +7,21 @@ let csrf = null;
 
 export function setCsrf(token) { csrf = token; }
 
+// The server's clock as this phone last saw it (its Date header), so a delayed scan's scanned_at is told
+// in the server's time even when the phone's own clock is minutes off.
+const OFFSET_KEY = "qd-clock-offset";
+let clockOffset = Number((() => { try { return localStorage.getItem(OFFSET_KEY); } catch { return 0; } })()) || 0;
+
+/** Now by the server's clock (ms), as well as this phone can tell. */
+export function serverNow() { return Date.now() + clockOffset; }
+
+function noteServerClock(resp) {
+  const date = Date.parse(resp.headers.get("Date") || "");
+  if (Number.isNaN(date)) return;
+  clockOffset = date + 500 - Date.now(); // the header is whole seconds: take the middle of that second
+  try { localStorage.setItem(OFFSET_KEY, String(clockOffset)); } catch { /* this page only */ }
+}
+
 /** An API refusal: status plus the envelope's code, message (already localized) and details. */
 export class ApiError extends Error {
   constructor(status, body) {
@@ -39,6 +54,7 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
   } finally {
     clearTimeout(timer);
   }
+  noteServerClock(resp);
   if (raw) {
     if (!resp.ok) throw new ApiError(resp.status, await resp.json().catch(() => null));
     return resp;

@@ -9,6 +9,7 @@ import { kindLabel, methodLabel, stateLabel } from "../shared/labels.js";
 import { boot, errorText } from "../shared/shell.js";
 import { stopScan } from "../js/qr-reader.js";
 import { checkinError, checkinPanel, manualCheckin } from "./live-checkin.js";
+import { heldPanel } from "./held-scans.js";
 
 addText({
   lv_expected: "应到", lv_present: "已到", lv_late: "迟到", lv_absent: "缺席", lv_not_yet: "未到",
@@ -34,6 +35,7 @@ const POLL_MS = 3000;
 const state = { event: null, fatal: null, summary: null, items: new Map(), cursor: null, filter: "",
   showAnnulled: false, offline: false, updatedAt: null };
 let pollTimer = null;
+let held = null; // delayed scans waiting for a decision: refreshed with every poll
 
 function merge(item) {
   state.items.set(item.id, { ...(state.items.get(item.id) || {}), ...item });
@@ -61,6 +63,7 @@ async function poll() {
     state.offline = false;
     state.updatedAt = new Date();
     if (answer.items.length || !$("att-list")?.childElementCount) drawList();
+    if (held) held.refresh();
   } catch (e) {
     if (e.status === 401) { location.reload(); return; }
     if (e.status === 403 || e.status === 404) { state.fatal = errorText(e); draw(); return; }
@@ -194,6 +197,7 @@ function draw() {
           t("lv_export_xlsx")))),
     el("div", { class: "counts", id: "counts", "aria-live": "polite" }),
     ev.status === "cancelled" ? null : checkinPanel({ event: ev, onItem: changed }),
+    held ? held.panel : null,
     el("section", { class: "panel" },
       el("h2", {}, t("lv_list")),
       el("label", { for: "att-filter" }, t("lv_filter")), filter,
@@ -214,6 +218,7 @@ boot({
       draw();
       return;
     }
+    held = heldPanel(state.event.id, changed);
     draw();
     poll();
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") poll(); });

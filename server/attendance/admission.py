@@ -22,7 +22,7 @@ STATUS = {
     "invalid_token": 400, "expired_token": 410, "not_open_yet": 409, "closed": 409, "cancelled": 409,
     "not_eligible": 403, "inactive_member": 403, "annulled": 409, "outside_geofence": 403,
     "location_required": 422, "not_checked_in": 409, "no_checkout_for_event": 409, "capacity_full": 409,
-    "confirm_checkout": 409,
+    "confirm_checkout": 409, "pending_review": 202,
     "rate_limited": 429,
 }
 SCAN_CHANNELS = frozenset({"qr", "offline_qr"})
@@ -31,6 +31,9 @@ ALL_CHANNELS = SCAN_CHANNELS | STAFF_CHANNELS
 # What a staff member checking someone in by hand skips unless told otherwise: the organizer corrects the
 # record after the fact (the window) and decides about room at the door (capacity).
 STAFF_OVERRIDE = frozenset({"window", "capacity"})
+# What an organizer accepting a delayed scan skips: they have seen its distance (or its missing location)
+# and its delay; the scan is judged at the moment it was made.
+REVIEW_OVERRIDE = frozenset({"geofence", "not_too_soon"})
 
 
 class Refused(DomainError):
@@ -89,9 +92,14 @@ def checkout_exists(f: Facts) -> None:
         raise Refused("no_checkout_for_event")
 
 
+def has_geofence(event) -> bool:
+    return event.geofence_mode != "off" and event.lat is not None and event.lng is not None \
+        and bool(event.geofence_radius_m)
+
+
 def geofence(f: Facts) -> None:
     e = f.event
-    if e.geofence_mode == "off" or e.lat is None or e.lng is None or not e.geofence_radius_m:
+    if not has_geofence(e):
         return
     if f.lat is None or f.lng is None:
         if e.geofence_mode == "enforce":

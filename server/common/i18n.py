@@ -6,6 +6,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checked_out": ("签退成功", "Checked out"),
     "already_checked_in": ("您已签到，无需重复签到", "You are already checked in"),
     "already_checked_out": ("您已签退，无需重复签退", "You are already checked out"),
+    "pending_review": ("已收到您的扫码，等待组织者确认", "Your scan was received and waits for the organizer's review"),
     # A refusal says what happened, calmly; the app adds one piece of advice (API clients read the code).
     "invalid_token": ("无法识别这个二维码", "This QR code is not valid here"),
     "expired_token": ("这个二维码已过期", "This QR code has expired"),

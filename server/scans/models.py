@@ -28,3 +28,18 @@ class Scan(db.Model):
     outcome: Mapped[str] = mapped_column(String(24), index=True)
     http_status: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict] = mapped_column(JSON)
+
+
+class ScanReview(db.Model):
+    """The organizer's one decision on a delayed scan held for review (the scan row itself stays as sent)."""
+
+    __tablename__ = "scan_reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(8))  # accept / refuse
+    outcome: Mapped[str] = mapped_column(String(24))  # what accepting did (checked_in, already_checked_in, ...)
+    attendance_id: Mapped[int | None] = mapped_column(ForeignKey("attendance.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

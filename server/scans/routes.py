@@ -5,10 +5,17 @@ from flask import current_app, g, request, session
 from flask.views import MethodView
 from limits import parse as parse_limit
 
+from server.auth.permissions import login_required, require_user
 from server.common.errors import Unauthorized
 from server.extensions import Blueprint, limiter
-from server.scans import services
-from server.scans.schemas import ScanInSchema, ScanOutSchema
+from server.scans import messages, reviews, services  # noqa: F401 - messages registers the package's texts
+from server.scans.schemas import (
+    HeldScansSchema,
+    ReviewDecisionSchema,
+    ReviewOutSchema,
+    ScanInSchema,
+    ScanOutSchema,
+)
 
 log = logging.getLogger(__name__)
 blp = Blueprint("scans", __name__, url_prefix="/api/v1", description="Check-in and check-out by QR")
@@ -36,6 +43,7 @@ class Scans(MethodView):
     @blp.arguments(ScanInSchema)
     @blp.response(200, ScanOutSchema)
     @blp.alt_response(201, schema=ScanOutSchema, description="Checked in")
+    @blp.alt_response(202, schema=ScanOutSchema, description="A delayed scan held for the organizer's review")
     @blp.alt_response(400, description="Invalid token")
     @blp.alt_response(403, description="Not eligible, or outside the geofence")
     @blp.alt_response(409, description="Not open, closed, cancelled, full, or not checked in")
@@ -56,3 +64,30 @@ class Scans(MethodView):
                                          session_id=session.get("sid"))
         return current_app.response_class(current_app.json.dumps(answer), status=status,
                                           mimetype="application/json")
+
+
+@blp.route("/events/<int:event_id>/held-scans")
+class HeldScans(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, HeldScansSchema)
+    @blp.alt_response(403, description="Not a manager of this event")
+    @blp.alt_response(404, description="No such event")
+    def get(self, event_id):
+        """Delayed scans waiting for (or given) the organizer's decision, with delay and distance."""
+        return {"items": reviews.held_scans(require_user(), event_id)}
+
+
+@blp.route("/events/<int:event_id>/held-scans/<int:scan_id>")
+class HeldScan(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(ReviewDecisionSchema)
+    @blp.response(200, ReviewOutSchema)
+    @blp.alt_response(403, description="Not a manager, or the member is not eligible")
+    @blp.alt_response(404, description="No such event or held scan")
+    @blp.alt_response(409, description="Already decided, or the event's state refuses the check-in")
+    @blp.alt_response(422, description="Bad decision, or a refusal without a reason")
+    def post(self, body, event_id, scan_id):
+        """Accept a held scan (check in or out as of the scan's moment, with points) or refuse it."""
+        return reviews.decide(require_user(), event_id, scan_id, body["decision"], body["reason"])

@@ -143,9 +143,17 @@ def _check_clock(req: ScanRequest, now: datetime) -> None:
         raise Invalid({"scanned_at": "scanned_at_future"})
 
 
+def _delay(req: ScanRequest, now: datetime) -> float:
+    """Seconds between the scan and its arrival; 0 for a scan judged as it arrives."""
+    if req.scanned_at is None:
+        return 0
+    delay = (now - req.scanned_at).total_seconds()
+    return delay if delay > ONLINE_TOLERANCE_S else 0
+
+
 def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, row) -> tuple[dict, int]:
-    cfg = current_app.config
-    offline = bool(req.scanned_at and now - req.scanned_at > timedelta(seconds=cfg["SCAN_CLOCK_SKEW_SECONDS"]))
+    delay = _delay(req, now)
+    offline = delay > 0
     at = req.scanned_at if offline else now
     scan = {"client_scan_id": req.client_scan_id, "user_id": who.id, "token": req.token[:120],
             "scanned_at": req.scanned_at, "received_at": now, "lat": req.lat, "lng": req.lng,
@@ -158,7 +166,7 @@ def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, r
         if tok is None or event is None:
             raise Refused("invalid_token")
         scan["direction"], scan["event_id"] = tok.direction, event.id
-        body, status = _apply(who, event, tok, req, scan, at, now, offline)
+        body, status = _apply(who, event, tok, req, scan, at, delay)
     except Refused as refusal:
         details = {**refusal.details, "offline": offline}
         if event is not None:
@@ -171,26 +179,49 @@ def _judge(who: Member, req: ScanRequest, now: datetime, throttled: bool, tok, r
     return body, status
 
 
-def _apply(who: Member, event, tok, req, scan: dict, at, now, offline) -> tuple[dict, int]:
+def _hold_reason(event, req: ScanRequest, delay: float) -> str | None:
+    """Why a delayed scan waits for the organizer instead of counting at once (None: it counts)."""
+    if not delay:
+        return None
+    if delay > current_app.config["SCAN_OFFLINE_GRACE_SECONDS"]:
+        return "late"
+    if admission.has_geofence(event) and req.lat is None:
+        return "no_location"
+    return None
+
+
+def _review_skip(hold: str | None, req: ScanRequest) -> frozenset:
+    """A held scan is judged as the organizer will judge it; a location it has is still checked."""
+    if not hold:
+        return frozenset()
+    return admission.REVIEW_OVERRIDE if req.lat is None else admission.REVIEW_OVERRIDE - {"geofence"}
+
+
+def _apply(who: Member, event, tok, req, scan: dict, at, delay: float) -> tuple[dict, int]:
+    """The token's own checks, admission at the moment of the scan, then the write or the hold."""
     cfg = current_app.config
     if tok.key_version != event.key_version or tok.static != (event.qr_mode == "static"):
         raise Refused("invalid_token", {"reason": "revoked"})
     if tok.direction == "out" and not event.requires_checkout:
         raise Refused("invalid_token", {"reason": "no_checkout_for_event"})
-    if offline and now - at > timedelta(seconds=cfg["SCAN_MAX_OFFLINE_DELAY_SECONDS"]):
-        raise Refused("expired_token", {"reason": "offline_too_old"})
-    tolerance = cfg["SCAN_CLOCK_SKEW_SECONDS"] if offline else ONLINE_TOLERANCE_S
-    if not tokens.window_ok(tok, at, tolerance):
+    offline = bool(delay)
+    if not tokens.window_ok(tok, at, cfg["SCAN_CLOCK_SKEW_SECONDS"] if offline else ONLINE_TOLERANCE_S):
         raise Refused("expired_token")
     method = "offline_qr" if offline else "qr"
+    hold = _hold_reason(event, req, delay)
     att = _attendance(event, who.id)
     facts = admission.Facts(method, tok.direction, at, event, who, att, req.lat, req.lng, req.accuracy,
-                            cfg["GEOFENCE_ACCURACY_CAP_M"], capacity_taken=lambda: _taken(event.id),
-                            early_checkout_s=cfg["EARLY_CHECKOUT_MINUTES"] * 60, confirmed=req.confirm_checkout)
+                            cfg["GEOFENCE_ACCURACY_CAP_M"], capacity_taken=lambda: capacity_taken(event.id),
+                            early_checkout_s=cfg["EARLY_CHECKOUT_MINUTES"] * 60, confirmed=req.confirm_checkout,
+                            skip=_review_skip(hold, req))
     try:
         outcome = admission.judge(facts)
     finally:
         scan["distance_m"] = facts.distance_m
+    if hold and outcome in ("checked_in", "checked_out"):
+        scan["outcome"] = "pending_review"
+        return {"outcome": "pending_review", "offline": True, "points_awarded": 0, "event": event_brief(event),
+                "review": {"reason": hold, "delay_s": int(delay)}}, STATUS["pending_review"]
     rule = Rule(*(event._mapping["rule_" + f] for f in Rule._fields)) if event.rule_id is not None else None
     paid = 0
     if outcome == "checked_in":
@@ -210,7 +241,8 @@ def _attendance(event, user_id: int) -> core.AttendanceState | None:
                                 **{name: event._mapping["att_" + name] for name in _ATT_COLS})
 
 
-def _taken(event_id: int) -> int:
+def capacity_taken(event_id: int) -> int:
+    """Check-ins that hold a place, counted under a lock on PostgreSQL so two last places are not both given."""
     if db.engine.dialect.name == "postgresql":  # serialise the count with other check-ins of this event
         db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
     return db.session.scalar(select(func.count()).select_from(Attendance).where(
