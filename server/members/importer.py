@@ -24,6 +24,7 @@ from server.common.audit import AuditLog
 from server.common.errors import Conflict, Unprocessable
 from server.common.i18n import message
 from server.common.timeutil import utcnow
+from server.db_setup import reading
 from server.extensions import db
 from server.members.parsing import (  # noqa: F401  (importer.<name> for the routes)
     CHUNK,
@@ -216,8 +217,9 @@ def row_json(r: Row) -> dict:
 def run(user: User, filename: str, data: bytes, dry_run: bool, initial_password: str | None = None) -> dict:
     """Dry run: the row-by-row report. Real run: the same report after applying it, or 422 with the
     refused rows and nothing written."""
-    columns, rows = parse_rows(read_table(filename, data))
-    plan(user, rows)
+    columns, rows = parse_rows(read_table(filename, data))  # outside any transaction: see the route
+    with reading(db.session):  # judging only reads; the writes below take the lock for themselves
+        plan(user, rows)
     counts = summary(rows)
     if not dry_run and counts["refuse"]:
         db.session.rollback()

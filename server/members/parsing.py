@@ -1,17 +1,11 @@
 """Reading a roster file: CSV or XLSX to rows, headers to fields, phones and roles normalised."""
-import csv
-import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
-
-from openpyxl import load_workbook
 
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.common.errors import Unprocessable
+from server.members.table import MAX_BYTES, MAX_ROWS, quote, read_table  # noqa: F401  (parsing.<name>)
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20000
 CHUNK = 900  # bound parameters per IN (): safe on every SQLite build
 UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no "$": werkzeug's check_password_hash refuses it; set a password later
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -53,47 +47,6 @@ class Row:
 
 # ---------------------------------------------------------------- reading the file
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # a phone typed as a number: 13800000000.0
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def read_table(filename: str, data: bytes) -> list[list[str]]:
-    """Rows of cells as text; XLSX by name or by its zip signature, anything else as CSV."""
-    if len(data) > MAX_BYTES:
-        raise Unprocessable("import_too_large", {"max_bytes": MAX_BYTES})
-    if (filename or "").lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            ws = wb.worksheets[0]
-            rows = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            wb.close()
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise Unprocessable("import_bad_file", {"reason": type(exc).__name__}) from None
-        return rows
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise Unprocessable("import_bad_file", {"reason": "encoding"})
-    if "\x00" in text:  # not a text file; and PostgreSQL could not store the names anyway
-        raise Unprocessable("import_bad_file", {"reason": "NUL character"})
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first and "," not in first else ","
-    try:
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise Unprocessable("import_bad_file", {"reason": str(exc)}) from None
-
-
 def _norm_header(text: str) -> str:
     return re.sub(r"[\s*＊:：()（）]", "", text).lower()
 
@@ -112,7 +65,8 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
                 index[fname] = i
     missing = [COLUMNS[f][0] for f in ("name", "phone") if f not in index]
     if missing:
-        raise Unprocessable("import_missing_columns", {"found": [h for h in header if h], "missing": missing})
+        raise Unprocessable("import_missing_columns", {"found": [quote(h) for h in header if h][:10],
+                                                       "missing": missing})
     rows = []
     for offset, raw in enumerate(table[start + 1:], start=start + 2):
         if not any(raw):
@@ -122,6 +76,8 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
             i = index.get(fname)
             return raw[i].strip() if i is not None and i < len(raw) and raw[i] else ""
         rows.append(Row(offset, get("name"), get("phone"), get("branch"), get("community"), get("role")))
+    if not rows:
+        raise Unprocessable("import_no_rows", {"columns": [quote(h) for h in header if h][:10]})
     if len(rows) > MAX_ROWS:
         raise Unprocessable("import_too_large", {"max_rows": MAX_ROWS, "rows": len(rows)})
     return {f: header[i] for f, i in index.items()}, rows

@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 from server.auth.permissions import forbid, is_admin, login_required, organizer_org_ids, require_user
 from server.common.errors import Invalid
 from server.common.sheets import Sheet, csv_response, xlsx_response
-from server.extensions import Blueprint
+from server.db_setup import reading
+from server.extensions import Blueprint, db
 from server.members import importer
 
 blp = Blueprint("members", __name__, url_prefix="/api/v1", description="Roster import (CSV or XLSX)")
@@ -72,7 +73,8 @@ def _importer_only():
 
 @blp.route("/members/import")
 class Import(MethodView):
-    decorators = [login_required]
+    # No login_required: its user read would open the request's write transaction (on SQLite, the write
+    # lock) before the upload is parsed; post() checks the user in a read-only transaction instead.
 
     @blp.arguments(ImportFormSchema, location="form", content_type="multipart/form-data")
     @blp.response(200, ImportResultSchema)
@@ -85,7 +87,8 @@ class Import(MethodView):
 
         Admins import anywhere and may grant organizer (scoped to the row's branch) and liaison (scoped to
         the row's community) roles; organizers import plain members of their organizations."""
-        user = _importer_only()
+        with reading(db.session):  # 401/403 first, and no write lock held while the file is read
+            user = _importer_only()
         upload = request.files.get("file")
         if upload is None:
             raise Invalid({"file": "import_file_required"}, location="files")
