@@ -24,7 +24,10 @@ const SHELL = [
   "/app/js/landing.js",
   "/app/js/app.js",
 ];
-// Fetched only when needed (the QR decoder for phones without BarcodeDetector), then kept.
+// The QR decoder for phones without BarcodeDetector: not part of the shell (most phones never need it),
+// fetched when the page asks (a "warm" message once the app has loaded on such a phone) or on first use,
+// then kept, so the in-app scanner works offline too.
+const DECODER = ["/app/js/qr-worker.js", "/app/vendor/jsqr-1.4.0/jsQR.js"];
 const ON_USE = [/^\/app\/vendor\//, /^\/app\/js\/qr-worker\.js$/];
 // Pages of the app: every one is index.html.
 const PAGES = /^\/(?:[scr]\/[^/]+\/?)?$/;
@@ -39,6 +42,15 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(caches.keys()
     .then((keys) => Promise.all(keys.filter((k) => k.startsWith("qd-shell-") && k !== CACHE).map((k) => caches.delete(k))))
     .then(() => self.clients.claim()));
+});
+
+self.addEventListener("message", (event) => {
+  if (!event.data || event.data.type !== "warm-decoder") return;
+  event.waitUntil(caches.open(CACHE).then(async (cache) => {
+    for (const url of DECODER) {
+      if (!(await cache.match(url, { ignoreSearch: true }))) await cache.add(url).catch(() => {});
+    }
+  }));
 });
 
 self.addEventListener("fetch", (event) => {

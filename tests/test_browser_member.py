@@ -233,6 +233,57 @@ def test_offline_scans_wait_in_the_outbox_and_go_when_back_online(pw, server, wo
         assert_clean(watch, FAILED_OFFLINE, failed_status(409))
 
 
+DECODER_KEPT = """async () => {
+  for (const key of await caches.keys()) {
+    const cache = await caches.open(key);
+    if (await cache.match("/app/vendor/jsqr-1.4.0/jsQR.js") && await cache.match("/app/js/qr-worker.js")) return true;
+  }
+  return false;
+}"""
+
+
+def test_in_app_scanner_works_offline_on_a_phone_without_barcode_detector(pw, server, world, make_event, q,
+                                                                         tmp_path):
+    """As on an iPhone or in many WeChat browsers: the decoder is jsQR, kept once the app has loaded."""
+    eid = make_event("party_day", title="离线扫码主题党日", start_in=timedelta(minutes=-1))
+    camera = make_y4m(qr_png(server, world, eid), tmp_path / "qr.y4m")
+    with phone(pw, server, camera) as (page, watch, context):
+        context.add_init_script("delete window.BarcodeDetector;")
+        page.goto(server.url + "/")
+        sign_in(page, world.phones.a4)
+        expect(page.locator("#view-home")).to_be_visible()
+        wait_for_service_worker(page)
+        page.wait_for_function(DECODER_KEPT)  # fetched in the background, never opened yet
+        context.set_offline(True)
+        scanned = time.monotonic()
+        page.locator("#home-scan").tap()
+        expect(page.locator("#result-message")).to_have_text("待发送")
+        assert q("select count(*) from scans") == [(0,)]
+        time.sleep(max(0.0, OFFLINE_AFTER_S + 1 - (time.monotonic() - scanned)))
+        context.set_offline(False)
+        expect(page.locator("#result-message")).to_have_text("签到成功")
+        assert q("select user_id, checkin_method from attendance where event_id = :e", e=eid) == \
+            [(world.ids.a4, "offline_qr")]
+        assert q("select count(*) from scans") == [(1,)]
+        assert_clean(watch, FAILED_OFFLINE)
+
+
+def test_scanner_errors_say_what_fits_their_cause(pw, server, world, make_event, tmp_path):
+    """The decoder failing to load is not a camera-permission problem: each cause has its own advice."""
+    camera = make_y4m(qr_png(server, world, make_event("party_day")), tmp_path / "qr.y4m")
+    with phone(pw, server, camera) as (page, watch, context):
+        context.add_init_script("delete window.BarcodeDetector;")
+        context.route("**/app/js/qr-worker.js", lambda route: route.abort())
+        page.goto(server.url + "/")
+        sign_in(page, world.phones.a4)
+        expect(page.locator("#view-home")).to_be_visible()
+        page.locator("#home-scan").tap()
+        expect(page.locator("#scan-error-title")).to_have_text("二维码识别组件还没有下载到手机上")
+        expect(page.locator("#scan-error-help")).to_contain_text("联网后重试即可")
+        expect(page.locator("#scan-error-help")).not_to_contain_text("设置")
+        assert_clean(watch, re.compile(r"net::ERR_FAILED"))
+
+
 def test_waiting_answer_screen_shows_the_result_when_back_online(pw, server, world, make_event, token_for, q):
     eid = make_event("party_day", title="主题党日（离线）", start_in=timedelta(minutes=-1))
     with phone(pw, server) as (page, watch, context):

@@ -8,6 +8,7 @@ import { ctx, show, applyTexts, errorText } from "./ui.js";
 import * as outbox from "./outbox.js";
 import { noteScan, submitToken } from "./checkin.js";
 import { startCamera, stopCamera, readCode } from "./camera.js";
+import { hasNativeReader } from "./qr-reader.js";
 import { showHome, drawOutbox } from "./home.js";
 import { showRecords } from "./records.js";
 import { showCard, showRegister } from "./landing.js";
@@ -138,6 +139,14 @@ async function sendOutbox() {
 
 // ---------- start ----------
 
+/** On a phone without a native QR reader, have the service worker keep the decoder once the app is idle. */
+async function warmDecoder() {
+  if (await hasNativeReader()) return;
+  const registration = await navigator.serviceWorker.ready;
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 2000));
+  later(() => { if (registration.active) registration.active.postMessage({ type: "warm-decoder" }); });
+}
+
 function init() {
   ctx.me = cachedMe(); // no request: a signed-out phone is not asked for /me (and its 401)
   ctx.requireLogin = requireLogin;
@@ -172,7 +181,10 @@ function init() {
     if (!$("view-scan").hidden) startCamera(onDecoded);
     if (!$("view-home").hidden) drawOutbox();
   });
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+    warmDecoder();
+  }
   route();
   sendOutbox();
 }

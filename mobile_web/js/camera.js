@@ -38,6 +38,9 @@ function fail(reason) {
   }[reason] || "cam_unsupported";
   $("scan-frame").hidden = true;
   $("scan-error-title").textContent = t(key);
+  const help = $("scan-error-help");
+  help.dataset.i18n = `${key}_help`; // one piece of advice for this cause (kept across a language switch)
+  help.textContent = t(help.dataset.i18n);
   $("scan-error").hidden = false;
   setStatus("");
 }

@@ -11,6 +11,12 @@ let worker = null;
 let ready = null;
 let canvas = null;
 
+/** Whether this browser reads QR codes itself (else the jsQR worker is needed). */
+export async function hasNativeReader() {
+  if (!("BarcodeDetector" in window)) return false;
+  try { return (await window.BarcodeDetector.getSupportedFormats()).includes("qr_code"); } catch { return false; }
+}
+
 async function prepare() {
   if ("BarcodeDetector" in window) {
     try {
