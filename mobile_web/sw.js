@@ -34,7 +34,9 @@ const PAGES = /^\/(?:[scr]\/[^/]+\/?)?$/;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE)
-    .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
+    // "no-cache": asked again with the ETag the page's own visit left in the HTTP cache, so the files
+    // the first visit just downloaded come back as 304s, not a second download; changed ones come fresh.
+    .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "no-cache" }))))
     .then(() => self.skipWaiting()));
 });
 

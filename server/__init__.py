@@ -54,12 +54,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_blueprints(app)
 
     from server.common.errors import register_error_handlers
-    from server.web import add_security_headers, check_csrf, not_found
+    from server.web import add_security_headers, check_csrf, compress, not_found
 
     register_error_handlers(app)  # after api.init_app, so our envelope wins
     app.register_error_handler(404, not_found)  # a page for a person's browser, JSON for the API
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
+    app.after_request(compress)  # registered last, so it runs first: headers are set on the final body
 
     from server.cli import register_cli
     register_cli(app)

@@ -1,7 +1,8 @@
 """The mobile web app: static files, Jinja page shells, generated labels, under a strict CSP.
 
-assets.py serves the member app and its files, shell.py the staff/admin/community pages from one
-template, labels.py the kind and state labels as an ES module, security.py the CSP and CSRF check.
+assets.py serves the member app and its files (static.py: gzip, ETags, cache lifetimes), shell.py
+the staff/admin/community pages from one template, labels.py the kind and state labels as an ES
+module, security.py the CSP and CSRF check.
 """
 import os
 
@@ -15,6 +16,7 @@ from server.web import labels, pages, shell  # noqa: E402,F401  (routes on bp)
 from server.web.assets import shell_version  # noqa: E402
 from server.web.pages import not_found  # noqa: E402
 from server.web.security import CSP, add_security_headers, check_csrf, guard_body  # noqa: E402
+from server.web.static import compress  # noqa: E402
 
-__all__ = ["CSP", "WEB_ROOT", "add_security_headers", "bp", "check_csrf", "guard_body", "not_found",
+__all__ = ["CSP", "WEB_ROOT", "add_security_headers", "bp", "check_csrf", "compress", "guard_body", "not_found",
            "shell_version"]

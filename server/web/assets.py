@@ -2,15 +2,15 @@
 import hashlib
 import os
 
-from flask import current_app, send_from_directory
+from flask import current_app
 
 import server.web as web
 from server.extensions import db
-from server.web import bp, labels
+from server.web import bp, labels, static
 
 
 def _index():
-    return send_from_directory(web.WEB_ROOT, "index.html", max_age=0)
+    return static.serve(web.WEB_ROOT, "index.html", max_age=0)
 
 
 @bp.get("/")
@@ -74,7 +74,7 @@ def shell_version() -> str:
 
 @bp.get("/app/<path:filename>")
 def app_file(filename: str):
-    return send_from_directory(web.WEB_ROOT, filename, max_age=300)
+    return static.serve(web.WEB_ROOT, filename)
 
 
 @bp.get("/healthz")

@@ -1,11 +1,12 @@
 """The kind, state and method tables as an ES module for the app (/app/shared/labels.js), so that the app's
 labels and per-kind behaviour come from server/events/kinds.py and attendance/lifecycle.py and
 cannot drift from them."""
+import hashlib
 import json
 from dataclasses import asdict
 from functools import cache
 
-from flask import current_app
+from flask import current_app, request
 
 from server.attendance.lifecycle import LABELS
 from server.attendance.models import METHOD_TEXT
@@ -53,4 +54,5 @@ def labels_module():
     response = current_app.response_class(render(), mimetype="text/javascript")
     response.cache_control.max_age = 300
     response.cache_control.public = True
-    return response
+    response.set_etag(hashlib.sha256(render().encode()).hexdigest()[:20])  # a check costs a 304
+    return response.make_conditional(request)
