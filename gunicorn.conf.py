@@ -29,3 +29,10 @@ proc_name = "qiandao"
 
 # No gunicornc control socket: its default path is per user, so two servers would share it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """scripts/serve's banner, printed once the first worker has loaded the app and can answer."""
+    banner = os.environ.get("QIANDAO_BANNER")
+    if banner and worker.age == 1:
+        print(banner, flush=True)
