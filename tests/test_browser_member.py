@@ -216,6 +216,7 @@ def test_offline_scans_wait_in_the_outbox_and_go_when_back_online(pw, server, wo
         results = page.locator("#outbox-results li")
         expect(results).to_have_count(2)
         expect(page.locator("#stat-outbox")).to_have_text("0")
+        expect(page.locator("#stat-outbox")).to_be_hidden()  # "0 to send" is not shown at all
         expect(results.nth(0)).to_contain_text("签到成功")
         expect(results.nth(0)).to_contain_text("敬老院陪伴")
         expect(results.nth(1)).to_contain_text("签到已结束")  # refused, and shown, not dropped

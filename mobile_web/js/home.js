@@ -147,6 +147,7 @@ export async function drawOutbox() {
   const waiting = list.filter((i) => i.status === "waiting");
   const done = list.filter((i) => i.status === "done");
   $("stat-outbox").textContent = String(waiting.length);
+  $("stat-outbox").parentElement.hidden = !waiting.length; // "0 to send" says nothing to a member
   $("outbox-waiting").hidden = !waiting.length;
   $("outbox-waiting").textContent = t("outbox_waiting", { n: waiting.length });
   $("outbox-send").hidden = !waiting.length;

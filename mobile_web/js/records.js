@@ -51,7 +51,7 @@ function drawYears() {
   $("year-prev").textContent = `‹ ${year - 1}`;
   $("year-this").textContent = t("year_label", { year });
   $("year-next").textContent = `${year + 1} ›`;
-  $("year-next").disabled = year >= thisYear();
+  $("year-next").hidden = year >= thisYear(); // no button for a year that has not come
 }
 
 function moreButton() {
