@@ -43,7 +43,9 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "CLOSE_EVENTS_GRACE_MINUTES": _int("CLOSE_EVENTS_GRACE_MINUTES", 0),
         "COMMUNITY_MIN_HOURS_PER_YEAR": _float("COMMUNITY_MIN_HOURS_PER_YEAR", 50.0),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", "swept-memory://"),
+        # Without Redis, counters live in one file that every worker of this machine shares.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "machine-file://" + os.environ.get(
+            "THROTTLE_FILE", os.path.join(instance_path, "throttle.db")),
         "RATELIMIT_HEADERS_ENABLED": False,
         # A Redis outage must not refuse logins or scans: count in memory until it returns.
         "RATELIMIT_SWALLOW_ERRORS": True,

@@ -3,6 +3,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,7 +48,10 @@ class LiveServer:
         env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": self.url,
                "SCAN_RATE_LIMIT": "1000/minute", "LOGIN_RATE_LIMIT_PHONE": "1000/minute",
                "EARLY_CHECKOUT_MINUTES": "0",
-               "LOGIN_RATE_LIMIT_ADDR": "1000/minute", **(extra_env or {})}
+               "LOGIN_RATE_LIMIT_ADDR": "1000/minute",
+               # the machine's shared throttle file, one per server so tests never share counters
+               "THROTTLE_FILE": os.path.join(tempfile.mkdtemp(prefix="qd-throttle-"), "throttle.db"),
+               **(extra_env or {})}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self._log = open(self.log_path, "wb") if self.log_path else None  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(

@@ -1,4 +1,4 @@
-"""Delayed scans held for the organizer's review: one decision per held scan.
+"""Delayed scans held for the organizer's review: one decision per held scan; the scan throttle's index.
 
 Revision ID: 0010
 Revises: 0005
@@ -32,8 +32,10 @@ def upgrade():
         sa.UniqueConstraint("scan_id"),
     )
     op.create_index("ix_scan_reviews_event_id", "scan_reviews", ["event_id"])
+    op.create_index("ix_scans_user_received", "scans", ["user_id", "received_at"])
 
 
 def downgrade():
+    op.drop_index("ix_scans_user_received", table_name="scans")
     op.drop_index("ix_scan_reviews_event_id", table_name="scan_reviews")
     op.drop_table("scan_reviews")

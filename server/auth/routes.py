@@ -1,10 +1,10 @@
 """Sign in, sign out, who am I."""
 import secrets
 
-from flask import current_app, request, session
+from flask import after_this_request, current_app, request, session
 from flask.views import MethodView
 
-from server.auth import services
+from server.auth import devices, services
 from server.auth.permissions import require_user
 from server.auth.schemas import LoginSchema, MeSchema
 from server.extensions import Blueprint, limiter
@@ -14,9 +14,11 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in and
 
 def _phone_key() -> str:
     body = request.get_json(silent=True)
-    phone = body.get("phone", "") if isinstance(body, dict) else ""  # any JSON reaches here, a list too
-    # Per phone and client address: someone else's failures never lock the owner out on their own device.
-    return "login-phone:" + str(phone)[:32] + "@" + (request.remote_addr or "")
+    phone = str(body.get("phone", "") if isinstance(body, dict) else "")[:32]  # any JSON reaches here
+    # Per phone for devices never signed in to it; a device that did has a counter of its own, so someone
+    # else's failures never lock the owner out on their own phone.
+    device = devices.known_device(phone)
+    return f"login-device:{device}:{phone}" if device else "login-phone:" + phone
 
 
 def _failed(response) -> bool:
@@ -43,6 +45,7 @@ class Login(MethodView):
     def post(self, body):
         """Exchange phone and password for a long-lived session cookie."""
         user = services.authenticate(body["phone"], body["password"])
+        after_this_request(lambda response: devices.remember(response, user.phone))
         session.clear()
         session.permanent = True
         session.update(uid=user.id, epoch=user.session_epoch, csrf=secrets.token_urlsafe(24),

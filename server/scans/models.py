@@ -1,7 +1,7 @@
 """Scan log: every attempt at the front door, append-only; also the idempotency record."""
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.common.timeutil import utcnow
@@ -10,7 +10,9 @@ from server.extensions import db
 
 class Scan(db.Model):
     __tablename__ = "scans"
-    __table_args__ = (UniqueConstraint("user_id", "client_scan_id"),)
+    # (user_id, received_at): the throttle counts a member's scans of the last minute
+    __table_args__ = (UniqueConstraint("user_id", "client_scan_id"), Index("ix_scans_user_received", "user_id",
+                                                                              "received_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     client_scan_id: Mapped[str] = mapped_column(String(36))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
+from limits import parse as parse_limit
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -63,6 +64,11 @@ class Rule(NamedTuple):
 USERS, ORGS, EVENTS, ATTS, RULES, REVOKED = (m.__table__ for m in (User, Organization, Event, Attendance, PointsRule,
                                                                    RevokedSession))
 BRANCH, HOST = ORGS.alias("branch"), ORGS.alias("host")
+# The throttle is the scan log itself: this member's scans received in the limit's window, counted in
+# the same read on the one database every worker and instance shares (no per-worker counters).
+EARLIER = SCANS.alias("earlier")
+RECENT = select(func.count()).select_from(EARLIER).where(
+    EARLIER.c.user_id == bindparam("uid"), EARLIER.c.received_at > bindparam("since")).scalar_subquery()
 _EVENT_COLS = ("id", "title", "kind", "place_name", "starts_at", "ends_at", "window_opens_at", "window_closes_at",
                "status", "audience", "host_community_id", "capacity", "requires_checkout", "requires_confirmation",
                "late_after_minutes", "qr_mode", "key_version", "geofence_mode", "geofence_radius_m", "lat", "lng")
@@ -76,7 +82,7 @@ READ = select(
     SCANS.c.response.label("prior_response"), SCANS.c.http_status.label("prior_status"),
     *(EVENTS.c[name] for name in _EVENT_COLS), HOST.c.path.label("host_path"),
     *(ATTS.c[name].label("att_" + name) for name in _ATT_COLS),
-    REVOKED.c.sid.label("revoked_sid"),
+    REVOKED.c.sid.label("revoked_sid"), RECENT.label("recent_scans"),
     RULES.c.id.label("rule_id"), *(RULES.c[name].label("rule_" + name) for name in Rule._fields),
 ).select_from(
     USERS.outerjoin(BRANCH, BRANCH.c.id == USERS.c.branch_id)
@@ -90,22 +96,24 @@ READ = select(
 INSERT_SCAN = insert(SCANS)
 
 
-def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: False,
-           now: datetime | None = None, session_id: str | None = None) -> tuple[dict, int]:
+def submit(user_id: int, session_epoch, req: ScanRequest, now: datetime | None = None,
+           session_id: str | None = None) -> tuple[dict, int]:
     """Answer a scan; the same client_scan_id always gets the first answer back."""
     now = now or utcnow()
+    limit = parse_limit(current_app.config["SCAN_RATE_LIMIT"])
     try:
         tok = qrtoken.verify(current_app.config["SECRET_KEY"], req.token, qrtoken.PURPOSE_EVENT)
     except qrtoken.TokenError:
         tok = None
-    row = _read(user_id, req.client_scan_id, tok, session_id)
+    since = now - timedelta(seconds=limit.get_expiry())
+    row = _read(user_id, req.client_scan_id, tok, session_id, since)
     if row is None or not row.active or row.session_epoch != session_epoch or row.revoked_sid is not None:
         raise Unauthorized()
     if row.prior_status is not None:
         return rendered(row.prior_response), row.prior_status
     who = Member(user_id, row.active, row.community_id, row.branch_path)
     _check_clock(req, now)
-    limited = throttled()
+    limited = row.recent_scans >= limit.amount
     for _attempt in range(3):
         try:
             body, status = _judge(who, req, now, limited, tok, row)
@@ -113,7 +121,7 @@ def submit(user_id: int, session_epoch, req: ScanRequest, throttled=lambda: Fals
             return rendered(body), status
         except (IntegrityError, StaleDataError):  # a racing scan won: judge again on what it wrote
             db.session.rollback()
-            row, limited = _read(user_id, req.client_scan_id, tok, session_id), False
+            row, limited = _read(user_id, req.client_scan_id, tok, session_id, since), False
             if row.prior_status is not None:
                 return rendered(row.prior_response), row.prior_status
     raise Conflict()
@@ -130,11 +138,11 @@ def rendered(body: dict) -> dict:
             **{k: v for k, v in body.items() if k not in ("outcome", "message")}}
 
 
-def _read(user_id: int, client_scan_id: str, tok, session_id: str | None):
+def _read(user_id: int, client_scan_id: str, tok, session_id: str | None, since: datetime):
     with reading(db.session):
         return db.session.connection().execute(READ, {
             "uid": user_id, "cid": client_scan_id, "event_id": tok.object_id if tok else None,
-            "sid": session_id}).first()
+            "sid": session_id, "since": since}).first()
 
 
 def _check_clock(req: ScanRequest, now: datetime) -> None:
