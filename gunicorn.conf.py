@@ -4,10 +4,18 @@ import os
 
 bind = [f"0.0.0.0:{os.environ.get('PORT', '8000')}"]
 
-# Sync workers: requests are short database transactions. Put HTTPS (nginx, Caddy) in front
-# in a real deployment; it also buffers slow mobile clients so they do not hold a worker.
-worker_class = "sync"
+# Threaded workers: requests are short database transactions, but a slow client (weak mobile data, or
+# someone trickling headers on purpose) holds whatever reads its request. With sync workers five slow
+# connections took the app as scripts/serve starts it (nothing in front) down; with gthread they hold five
+# of workers x threads, and idle keep-alive connections wait in the worker's poller, holding none. A real
+# deployment still puts HTTPS (nginx, Caddy) in front, which also buffers slow clients.
+worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = int(os.environ.get("WEB_THREADS") or 4)
+# A worker takes a connection only while it has a free thread, so a request never queues behind a slow
+# client another thread is reading; the price is no keep-alive (idle connections would hold threads), which
+# the proxy in front of a real deployment gives back to the phones.
+worker_connections = threads
 timeout = 30
 graceful_timeout = 30
 keepalive = 5

@@ -448,6 +448,12 @@ def bench_backend(backend: str, args, bare: dict) -> dict:
 
         result["attendance"] = bench_attendance(server, seed, org_cookie[0], backend, args, db.pg_name)
         result["worker_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
+        server.stop()
+        server = None
+        floor = bench_write_floor(backend, db, secret, args, cookies, csrf)
+        result["floor"] = floor
+        scan["ratio_to_floor"] = round(scan["accepted_per_s"] / floor["rps"], 3) if floor.get("rps") else None
+        log(f"{backend}: scan / write floor {scan['ratio_to_floor']}")
     finally:
         if server:
             server.stop()
@@ -632,6 +638,24 @@ def bench_qr(count: int) -> dict:
     return out
 
 
+def bench_write_floor(backend: str, db, secret: str, args, cookies: list[str], csrf: list[str]) -> dict:
+    """One Core insert and commit per request on the same database and gunicorn settings (issue 14, item 6)."""
+    server = Gunicorn("scripts.write_floor_app:app", app_env(db.url, secret, None), f"floor_{backend}", "/floor",
+                      args.workers)
+    try:
+        data = WORK / f"floor_{backend}.lua"
+        write_lua_data(data, "scan", "/floor", cookies, csrf, ["floor-token"], 0)
+        if args.warmup:
+            run_wrk(server, data, args.warmup, args.connections, args.threads, db.pg_name)
+        log(f"{backend}: wrk POST /floor (write floor), {args.connections} connections, {args.duration} s")
+        out = run_wrk(server, data, args.duration, args.connections, args.threads, db.pg_name)
+        out["worker_peak_rss_mb"] = round(server.peak_rss_mb(), 1)
+        log(f"{backend}: write floor {out['rps']} req/s, p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms")
+        return out
+    finally:
+        server.stop()
+
+
 # --------------------------------------------------------------------------- bare endpoint
 
 def bench_bare(args) -> dict:
@@ -697,6 +721,8 @@ def report(res: dict) -> str:
 
     row("bare Flask /bare", res["bare"], 1.0)
     for b in res["backends"]:
+        if "floor" in b:
+            row(f"write floor {b['backend']}", b["floor"], b["floor"]["rps"] / res["bare"]["rps"])
         if "scan" in b:
             row(f"scan {b['backend']}", b["scan"], b["scan"]["ratio_to_bare"])
         else:
@@ -708,6 +734,9 @@ def report(res: dict) -> str:
             lines.append(f"scan {b['backend']:<11} statuses {s['statuses']} (201 new check-in, 200 already); "
                          f"CPU per scan: gunicorn {s['app_cpu_ms_per_req']:.2f} ms + PostgreSQL "
                          f"{s['db_cpu_ms_per_req']:.2f} ms; bare/scan {s['cpu_ratio_to_bare']:.3f}")
+            if s.get("ratio_to_floor"):
+                lines.append(f"scan {b['backend']:<11} to bare {s['ratio_to_bare']:.3f}, to the write floor "
+                             f"{s['ratio_to_floor']:.3f} (one Core insert + commit on the same database)")
     for b in res["backends"]:
         att = b.get("attendance")
         if not att:
