@@ -333,7 +333,7 @@ def login_all(base: str, phones: list[str], password: str, parallel: int = 8) ->
                 continue
             if resp.status_code != 200:
                 raise RuntimeError(f"login of {phone} failed: HTTP {resp.status_code} {resp.text[:200]}")
-            return resp.headers["Set-Cookie"].split(";", 1)[0], resp.json()["csrf_token"]
+            return "qiandao_session=" + resp.cookies["qiandao_session"], resp.json()["csrf_token"]
         raise RuntimeError(f"login of {phone}: connection refused five times")
 
     with ThreadPoolExecutor(parallel) as pool:

@@ -133,7 +133,7 @@ def _login(live: LiveServer, phone: str) -> dict:
     resp = requests.post(live.url + "/api/v1/auth/login", json={"phone": phone, "password": support.PASSWORD},
                          timeout=30)
     assert resp.status_code == 200, resp.text
-    return {"Cookie": resp.headers["Set-Cookie"].split(";", 1)[0], "X-CSRF-Token": resp.json()["csrf_token"]}
+    return {"Cookie": "qiandao_session=" + resp.cookies["qiandao_session"], "X-CSRF-Token": resp.json()["csrf_token"]}
 
 
 def _token(event_id: int) -> str:
