@@ -16,9 +16,11 @@ def test_login_me_logout(world, login):
 
 def test_session_cookie_flags(world, anon):
     resp = anon.post("/api/v1/auth/login", json={"phone": world.phones.a1, "password": PASSWORD})
-    cookie = resp.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
-    assert "Secure" in cookie  # PUBLIC_BASE_URL is https in tests
+    cookies = {c.split("=", 1)[0]: c for c in resp.headers.getlist("Set-Cookie")}
+    assert set(cookies) == {"qiandao_session", "qiandao_device"}
+    for cookie in cookies.values():
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+        assert "Secure" in cookie  # PUBLIC_BASE_URL is https in tests
 
 
 def test_session_cookie_is_signed_again_once_a_day_not_on_every_request(world, login, app, monkeypatch):
