@@ -319,7 +319,14 @@ def test_liaison_confirms_adjusts_rejects_and_confirms_in_bulk(server, browser, 
     page.check("#select-all")
     expect(page.locator("#bulk-count")).to_have_text("已选 3 项")
     screenshot(page, "staff-hours-selected")
-    page.click("#bulk-confirm")
+    page.click("#bulk-confirm")  # asks first: how many, and whose
+    dialog = page.locator("dialog[open]")
+    expect(dialog.locator("h2")).to_have_text("确认 3 条服务时长？")
+    expect(dialog).to_contain_text("甲一")
+    expect(dialog.locator("[data-role=submit]")).to_have_text("确认这 3 条")
+    expect(dialog.locator("[data-role=dismiss]")).to_have_text("再看看")
+    assert q("select count(*) from attendance where state = 'confirmed'") == [(2,)]  # nothing sent yet
+    answer_dialog(page)
     expect(page.locator("#hours-list")).to_have_count(0)
     rest = [a for a in att.values() if a not in (confirm, adjust, reject)]
     states = [q("select state, hours_confirmed from attendance where id = :a", a=a)[0] for a in rest]

@@ -83,7 +83,8 @@ def roster(app, server):
         resp = _retrying(lambda: requests.post(server.url + "/api/v1/auth/login",
                                                json={"phone": phone, "password": support.PASSWORD}, timeout=60))
         assert resp.status_code == 200, resp.text
-        return uid, {"Cookie": "qiandao_session=" + resp.cookies["qiandao_session"], "X-CSRF-Token": resp.json()["csrf_token"]}
+        return uid, {"Cookie": "qiandao_session=" + resp.cookies["qiandao_session"],
+                     "X-CSRF-Token": resp.json()["csrf_token"]}
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         roster.auth = dict(pool.map(log_in, members))

@@ -2,8 +2,9 @@
 import { addText, t } from "./i18n.js";
 import { el } from "./dom.js";
 
-addText({ dlg_cancel: "取消", dlg_ok: "确定", dlg_reason: "原因（必填）", dlg_reason_needed: "请填写原因" },
-  { dlg_cancel: "Cancel", dlg_ok: "OK", dlg_reason: "Reason (required)", dlg_reason_needed: "Please give a reason" });
+// The way out of a dialog says "back", never "cancel": beside "cancel the event" a bare "取消" reads both ways.
+addText({ dlg_back: "返回", dlg_ok: "确定", dlg_reason: "原因（必填）", dlg_reason_needed: "请填写原因" },
+  { dlg_back: "Go back", dlg_ok: "OK", dlg_reason: "Reason (required)", dlg_reason_needed: "Please give a reason" });
 
 // ---- toasts ----
 let toastBox = null;
@@ -26,10 +27,11 @@ export async function busy(button, work) {
 // ---- a modal form: reason text, optional number and choice fields ----
 let dialogSeq = 0;
 /**
- * formDialog({title, text, submit, fields: [{name, label, type: "text"|"number"|"select"|"checkbox",
+ * formDialog({title, text, submit, dismiss, fields: [{name, label, type: "text"|"number"|"select"|"checkbox",
  *   required, value, min, max, step, options: [[value, label]]}]}) → {name: value} or null.
+ * submit names the action ("确认取消活动"), dismiss what staying means ("保留活动"; default "返回").
  */
-export function formDialog({ title, text, submit, fields = [], danger = false }) {
+export function formDialog({ title, text, submit, dismiss, fields = [], danger = false }) {
   return new Promise((resolve) => {
     const seq = ++dialogSeq;
     const inputs = {};
@@ -54,8 +56,9 @@ export function formDialog({ title, text, submit, fields = [], danger = false })
       inputs[f.name] = input;
       return el("div", { class: "field" }, el("label", { for: id }, f.label), input);
     });
-    const cancel = el("button", { type: "button", class: "secondary" }, t("dlg_cancel"));
-    const ok = el("button", { type: "submit", class: danger ? "danger" : "primary" }, submit || t("dlg_ok"));
+    const cancel = el("button", { type: "button", class: "secondary", "data-role": "dismiss" }, dismiss || t("dlg_back"));
+    const ok = el("button", { type: "submit", class: danger ? "danger" : "primary", "data-role": "submit" },
+      submit || t("dlg_ok"));
     const form = el("form", { method: "dialog", novalidate: true },
       el("h2", { id: `dlg${seq}-title` }, title), text ? el("p", { class: "muted" }, text) : null,
       rows, error, el("div", { class: "row-actions" }, cancel, ok));
@@ -88,8 +91,8 @@ export function formDialog({ title, text, submit, fields = [], danger = false })
 }
 
 /** A reason-only dialog → the reason text or null. */
-export async function askReason(title, text, submit, value = "", danger = false) {
-  const got = await formDialog({ title, text, submit, danger,
+export async function askReason(title, text, submit, value = "", danger = false, dismiss = undefined) {
+  const got = await formDialog({ title, text, submit, danger, dismiss,
     fields: [{ name: "reason", label: t("dlg_reason"), required: true, value }] });
   return got ? got.reason : null;
 }

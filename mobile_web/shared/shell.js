@@ -14,7 +14,7 @@ addText({
   st_server: "服务器暂时无法处理（{status}），请稍后重试。", st_close: "关闭", st_saved: "已保存",
   status_draft: "草稿", status_published: "已发布", status_cancelled: "已取消", status_closed: "已结束",
   hours_n: "{n} 小时", persons: "{n} 人", st_community: "社区工作", st_report: "双报到报告",
-  st_participation: "参与报表", st_import: "名册导入", st_rules: "积分规则",
+  st_participation: "参与报表", st_import: "名册导入", st_rules: "积分规则", st_menu: "菜单",
 }, {
   st_brand: "Qiandao · Staff", st_events: "My events", st_hours: "Hours", st_home: "Home", st_lang: "中文",
   st_loading: "Loading…", st_login: "Sign in", st_login_hint: "Organizers and liaisons: sign in with phone and password.",
@@ -24,7 +24,7 @@ addText({
   st_server: "The server could not answer ({status}). Try again shortly.", st_close: "Close", st_saved: "Saved",
   status_draft: "Draft", status_published: "Published", status_cancelled: "Cancelled", status_closed: "Closed",
   hours_n: "{n} h", persons: "{n}", st_community: "Community", st_report: "Double registration",
-  st_participation: "Participation", st_import: "Roster import", st_rules: "Points rules",
+  st_participation: "Participation", st_import: "Roster import", st_rules: "Points rules", st_menu: "Menu",
 });
 
 /** Field messages of a 422 (details.fields.json|query.{name: [..]}) as {name: "text"}. */
@@ -64,18 +64,31 @@ export async function boot({ start, draw = () => {}, roles = null, bare = false,
   const header = () => {
     if (!bar) return;
     const has = (key) => Boolean(me && me[key] && me[key].length) || Boolean(me && me.roles.includes("admin"));
-    const nav = el("nav", { class: "nav", "aria-label": "staff" },
-      el("a", { href: "/app/staff/events.html" }, t("st_events")),
-      el("a", { href: "/app/staff/hours.html" }, t("st_hours")),
-      has("liaison_of") ? el("a", { href: "/app/community/liaison.html" }, t("st_community")) : null,
-      has("organizer_of") ? el("a", { href: "/app/community/report.html" }, t("st_report")) : null,
-      has("organizer_of") ? el("a", { href: "/app/admin/report.html" }, t("st_participation")) : null,
-      has("organizer_of") ? el("a", { href: "/app/admin/import.html" }, t("st_import")) : null,
-      me && me.roles.includes("admin") ? el("a", { href: "/app/admin/rules.html" }, t("st_rules")) : null,
-      el("button", { type: "button", class: "lang", lang: lang() === "en" ? "zh-CN" : "en",
-        onclick: () => { setLang(lang() === "en" ? "zh" : "en"); header(); if (me) draw(me); else gate(); } },
-      t("st_lang")));
-    bar.replaceChildren(el("a", { class: "brand", href: "/" }, t(brand)), bare ? nav.lastChild : nav);
+    const links = [
+      ["/app/staff/events.html", "st_events", true], ["/app/staff/hours.html", "st_hours", true],
+      ["/app/community/liaison.html", "st_community", has("liaison_of")],
+      ["/app/community/report.html", "st_report", has("organizer_of")],
+      ["/app/admin/report.html", "st_participation", has("organizer_of")],
+      ["/app/admin/import.html", "st_import", has("organizer_of")],
+      ["/app/admin/rules.html", "st_rules", Boolean(me && me.roles.includes("admin"))],
+    ];
+    const nav = el("nav", { class: "nav", id: "staff-nav", "aria-label": "staff" },
+      links.filter(([, , shown]) => shown).map(([href, key]) => el("a", { href,
+        "aria-current": location.pathname === href ? "page" : null }, t(key))));
+    const langButton = el("button", { type: "button", class: "lang", lang: lang() === "en" ? "zh-CN" : "en",
+      onclick: () => { setLang(lang() === "en" ? "zh" : "en"); header(); if (me) draw(me); else gate(); } },
+    t("st_lang"));
+    // One row on a phone: the brand, the language and a menu button; the links open below it (inline on
+    // wider screens, where the button is hidden).
+    const menu = el("button", { type: "button", class: "menu-toggle", "aria-expanded": "false",
+      "aria-controls": "staff-nav" }, t("st_menu"));
+    menu.addEventListener("click", () => {
+      const open = bar.classList.toggle("open");
+      menu.setAttribute("aria-expanded", String(open));
+    });
+    bar.classList.remove("open");
+    bar.replaceChildren(el("a", { class: "brand", href: "/" }, t(brand)),
+      ...(bare ? [langButton] : [el("div", { class: "bar-tools" }, langButton, menu), nav]));
     document.title = t(brand);
   };
   const main = $("main");

@@ -11,7 +11,8 @@ addText({
   ev_none: "暂无您管理的活动。点击“新建活动”开始。", ev_live: "现场名单", ev_display: "签到大屏",
   ev_display_out: "签退大屏", ev_poster: "打印海报", ev_edit: "编辑", ev_cancel: "取消活动",
   ev_cancel_title: "取消活动：{title}", ev_cancel_text: "取消后成员扫码会被拒绝，原因会记入审计日志。",
-  ev_cancel_go: "确认取消", ev_cancelled: "活动已取消", ev_place: "地点：{place}", ev_static: "静态码",
+  ev_cancel_go: "确认取消活动", ev_cancel_keep: "保留活动", ev_cancelled: "活动已取消",
+  ev_month: "查看往月活动", ev_month_none: "这个月没有您管理的活动。", ev_month_head: "{month} 的活动", ev_place: "地点：{place}", ev_static: "静态码",
   ev_capacity: "名额 {n}", ev_geofence: "定位校验",
 }, {
   ev_title: "My events", ev_new: "New event", ev_now: "Check-in open now", ev_coming: "Coming up",
@@ -19,11 +20,12 @@ addText({
   ev_live: "Live attendance", ev_display: "Check-in screen", ev_display_out: "Check-out screen", ev_poster: "Print poster",
   ev_edit: "Edit", ev_cancel: "Cancel event", ev_cancel_title: "Cancel: {title}",
   ev_cancel_text: "Members' scans will then be refused; the reason goes to the audit log.",
-  ev_cancel_go: "Cancel the event", ev_cancelled: "Event cancelled", ev_place: "Place: {place}", ev_static: "Static code",
+  ev_cancel_go: "Cancel the event", ev_cancel_keep: "Keep the event", ev_cancelled: "Event cancelled",
+  ev_month: "Events of another month", ev_month_none: "No events of yours that month.", ev_month_head: "Events of {month}", ev_place: "Place: {place}", ev_static: "Static code",
   ev_capacity: "Capacity {n}", ev_geofence: "Geofence",
 });
 
-const state = { events: null, error: null };
+const state = { events: null, error: null, month: "", monthEvents: null };
 const DAY = 86400000;
 
 async function load() {
@@ -34,6 +36,22 @@ async function load() {
     state.error = null;
   } catch (e) {
     state.error = errorText(e);
+  }
+}
+
+/** The events of one month (YYYY-MM), whenever it was: nothing vanishes after 30 days. */
+async function loadMonth(month) {
+  state.month = month;
+  state.monthEvents = null;
+  if (!month) return;
+  const [y, m] = month.split("-").map(Number);
+  const from = new Date(y, m - 1, 1).toISOString();
+  const to = new Date(y, m, 1).toISOString();
+  try {
+    const page = await api(`/events?page_size=500&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    state.monthEvents = page.items.filter((e) => e.can_manage);
+  } catch (e) {
+    toast(errorText(e), "bad");
   }
 }
 
@@ -56,7 +74,7 @@ function card(ev, draw) {
   const link = (href, label, cls = "button") => el("a", { class: cls, href }, label);
   const cancel = async (button) => {
     const reason = await askReason(t("ev_cancel_title", { title: ev.title }), t("ev_cancel_text"),
-      t("ev_cancel_go"), "", true);
+      t("ev_cancel_go"), "", true, t("ev_cancel_keep"));
     if (reason === null) return;
     try {
       const updated = await busy(button, () => api(`/events/${id}/cancel`, { method: "POST", body: { reason } }));
@@ -84,8 +102,9 @@ function card(ev, draw) {
       showable && ev.requires_checkout ? link(`/app/staff/display.html?event=${id}&direction=out`,
         t("ev_display_out")) : null,
       showable ? link(`/app/staff/poster.html?event=${id}`, t("ev_poster")) : null,
-      open ? link(`/app/staff/edit.html?event=${id}`, t("ev_edit")) : null,
-      open ? cancelButton : null));
+      open ? link(`/app/staff/edit.html?event=${id}`, t("ev_edit")) : null),
+    // the one action that cannot be taken back, on a line of its own, away from the thumb's usual path
+    open ? el("div", { class: "danger-zone" }, cancelButton) : null);
 }
 
 function draw() {
@@ -105,9 +124,20 @@ function draw() {
   groups.past.reverse();
   const section = (key, label) => groups[key].length ? [el("h2", { class: "group-head" }, label),
     el("ul", { class: "list", id: "events-" + key }, groups[key].map((ev) => card(ev, draw)))] : [];
+  const picker = el("input", { type: "month", id: "events-month", value: state.month,
+    max: new Date().toISOString().slice(0, 7) });
+  picker.addEventListener("change", async () => { await loadMonth(picker.value); draw(); });
+  const monthList = !state.month ? [] : [
+    el("h2", { class: "group-head" }, t("ev_month_head", { month: state.month })),
+    state.monthEvents === null ? el("p", { class: "muted" }, t("st_loading"))
+      : state.monthEvents.length ? el("ul", { class: "list", id: "events-month-list" },
+        state.monthEvents.map((ev) => card(ev, draw)))
+        : el("p", { class: "panel empty" }, t("ev_month_none"))];
   main.replaceChildren(head,
     ...section("now", t("ev_now")), ...section("coming", t("ev_coming")), ...section("past", t("ev_past")),
-    state.events.length ? "" : el("p", { class: "panel empty" }, t("ev_none")));
+    state.events.length ? "" : el("p", { class: "panel empty" }, t("ev_none")),
+    el("section", { class: "panel" }, el("label", { for: "events-month" }, t("ev_month")), picker),
+    ...monthList);
 }
 
 boot({

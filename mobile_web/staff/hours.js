@@ -11,6 +11,8 @@ addText({
   hr_title: "时长确认", hr_tab_disputed: "有异议",
   hr_search: "按姓名或手机号查找", hr_empty: "没有需要处理的记录。",
   hr_all: "全选本页", hr_selected: "已选 {n} 项", hr_bulk: "批量确认", hr_bulk_done: "已确认 {n} 项",
+  hr_bulk_title: "确认 {n} 条服务时长？", hr_bulk_text: "{names}，按各自申报的时长确认并发放积分。",
+  hr_bulk_go: "确认这 {n} 条", hr_bulk_keep: "再看看", hr_bulk_more: "{names} 等 {n} 人",
   hr_bulk_skipped: "，{n} 项状态已变化未处理", hr_confirm: "确认", hr_adjust: "调整", hr_reject: "不通过",
   hr_set: "补录时长", hr_answer: "回复异议", hr_claimed: "申报 {n} 小时", hr_max: "上限 {n} 小时",
   hr_confirmed_by: "已确认 {n} 小时（{who}）", hr_in_out: "签到 {in} · 签退 {out}", hr_no_out: "签到 {in} · 未签退",
@@ -25,6 +27,8 @@ addText({
   hr_tab_disputed: "Disputed",
   hr_search: "Find by name or phone", hr_empty: "Nothing waiting here.", hr_all: "Select all on this page",
   hr_selected: "{n} selected", hr_bulk: "Confirm selected", hr_bulk_done: "Confirmed {n}",
+  hr_bulk_title: "Confirm {n} records of hours?", hr_bulk_text: "{names}: each as claimed, with their points.",
+  hr_bulk_go: "Confirm these {n}", hr_bulk_keep: "Not yet", hr_bulk_more: "{names} and {n} in all",
   hr_bulk_skipped: "; {n} had changed and were left", hr_confirm: "Confirm", hr_adjust: "Adjust", hr_reject: "Reject",
   hr_set: "Set hours", hr_answer: "Answer dispute", hr_claimed: "claims {n} h", hr_max: "at most {n} h",
   hr_confirmed_by: "confirmed {n} h ({who})", hr_in_out: "in {in} · out {out}", hr_no_out: "in {in} · no check-out",
@@ -105,8 +109,19 @@ async function answer(item, button) {
   }
 }
 
+function hoursLabel(item) {
+  const hours = item.hours_claimed ?? item.hours_confirmed;
+  return hours === null || hours === undefined ? "" : t("hours_n", { n: hours });
+}
+
 async function bulk(button) {
   const ids = [...state.selected];
+  const names = state.items.filter((i) => state.selected.has(i.id)).map((i) => `${i.member.name} ${hoursLabel(i)}`);
+  const shown = names.length > 6 ? t("hr_bulk_more", { names: names.slice(0, 6).join("、"), n: names.length })
+    : names.join("、");
+  const ok = await formDialog({ title: t("hr_bulk_title", { n: ids.length }), text: t("hr_bulk_text", { names: shown }),
+    submit: t("hr_bulk_go", { n: ids.length }), dismiss: t("hr_bulk_keep") });
+  if (!ok) return;
   try {
     const res = await busy(button, () => api("/hours/bulk-confirm", { method: "POST", body: { attendance_ids: ids } }));
     toast(t("hr_bulk_done", { n: res.confirmed.length }) +
