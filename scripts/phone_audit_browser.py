@@ -34,8 +34,9 @@ DOUBLE = """async () => {
 }"""
 CHECK = """() => {
   const out = [], vw = document.documentElement.clientWidth;  // the layout viewport: a phone zooms out to fit
+  const folded = (e) => { const d = e.closest('details'); return !!d && !d.open && !e.closest('summary'); };
   const shown = (e) => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
-    return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.opacity !== '0'; };
+    return !folded(e) && r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.opacity !== '0'; };
   const name = (e) => (e.id ? '#' + e.id : e.tagName.toLowerCase() +
     (typeof e.className === 'string' && e.className.trim() ? '.' + e.className.trim().split(/\\s+/)[0] : '')) +
     ' "' + e.textContent.trim().replace(/\\s+/g, ' ').slice(0, 18) + '"';

@@ -21,7 +21,9 @@ BROKEN = """<!doctype html><html><head><meta name="viewport" content="width=devi
 </body></html>"""
 FINE = """<!doctype html><html><head><meta name="viewport" content="width=device-width"><style>
   body { margin: 0; padding: 8px; font-size: 1rem } button { min-height: 44px; min-width: 44px; font-size: 1rem }
-</style></head><body><p>一段正常的文字，会随字号换行。</p><button>好</button></body></html>"""
+  summary { min-height: 44px }
+</style></head><body><p>一段正常的文字，会随字号换行。</p><button>好</button>
+  <details><summary>历史</summary><p>折叠时不显示的文字</p></details><p>折叠区之后的一段</p></body></html>"""
 
 
 def check(page, html):

@@ -5,7 +5,7 @@ import { API, api } from "../shared/api.js";
 import { addText, t } from "../shared/i18n.js";
 import { $, el, hhmm, param, timeRange } from "../shared/dom.js";
 import { askReason, busy, toast } from "../shared/dialog.js";
-import { kindLabel, methodLabel, stateLabel } from "../shared/labels.js";
+import { kindLabel, kindOf, methodLabel, stateLabel } from "../shared/labels.js";
 import { boot, errorText } from "../shared/shell.js";
 import { stopScan } from "../js/qr-reader.js";
 import { checkinError, checkinPanel, manualCheckin } from "./live-checkin.js";
@@ -79,17 +79,20 @@ async function poll() {
 /** Counts that are attendance states are named by the server's state labels. */
 const COUNT_STATE = { out: "checked_out", pending: "pending", annulled: "annulled" };
 
+// Drawn before the first answer too, with "–" in each cell: the numbers fill cells already in place, so
+// nothing below moves when they arrive (the cells follow the kind's flags, as the summary's fields do).
 function drawCounts() {
   const box = $("counts");
-  if (!box || !state.summary) return;
-  const s = state.summary;
+  if (!box) return;
+  const s = state.summary || {};
   const ev = state.event;
+  const roster = Boolean(kindOf(ev.kind) && kindOf(ev.kind).expects_roster);
   const cell = (key, value, cls) => el("div", { class: "count " + cls, "data-count": key },
     el("b", {}, String(value ?? "–")), el("span", {}, COUNT_STATE[key] ? stateLabel(COUNT_STATE[key]) : t("lv_" + key)));
   const cells = [];
-  if (s.expected !== null && s.expected !== undefined) cells.push(cell("expected", s.expected, ""));
+  if (roster || (s.expected !== null && s.expected !== undefined)) cells.push(cell("expected", s.expected, ""));
   cells.push(cell("present", s.checked_in, "present"), cell("late", s.late, "late"));
-  if (s.absent !== null && s.absent !== undefined) {  // nobody is absent before the event has ended
+  if (roster || (s.absent !== null && s.absent !== undefined)) {  // nobody is absent before the event has ended
     const over = Date.now() > Date.parse(ev.ends_at);
     const c = cell("absent", s.absent, over ? "absent" : "not-yet");
     if (!over) c.querySelector("span").textContent = t("lv_not_yet");
