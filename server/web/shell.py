@@ -8,7 +8,6 @@ from server.web import bp
 SECTIONS = ("staff", "admin", "community")
 
 
-@bp.get("/app/<any(staff, admin, community):section>/", defaults={"name": "index"})
 @bp.get("/app/<any(staff, admin, community):section>/<name>.html")
 def page(section: str, name: str):
     if not name.replace("-", "").isalnum():
