@@ -455,3 +455,24 @@ def test_app_shell_opens_offline_and_stays_small(pw, server, world):
         expect(page.locator("#stat-points")).to_have_text("0")  # the last known figures
         screenshot(page, "member-home-offline")
         assert_clean(watch, FAILED_OFFLINE)
+
+
+def test_a_check_out_minutes_after_the_check_in_asks_first(pw, app, db_url, world, make_event, token_for, q):
+    """A check-out scanned minutes after the check-in is usually a slip: the app asks before sending it."""
+    srv = LiveServer(db_url, workers=1, extra_env={"EARLY_CHECKOUT_MINUTES": "10"})
+    try:
+        eid = make_event("volunteer_service", title="刚签到就签退的志愿服务", start_in=timedelta(minutes=-5))
+        with phone(pw, srv) as (page, watch, _context):
+            page.goto(f"{srv.url}/s/{token_for(eid)}")
+            sign_in(page, world.phones.a1)
+            expect(page.locator("#result-message")).to_have_text("签到成功")
+            page.goto(f"{srv.url}/s/{token_for(eid, 'out')}")
+            expect(page.locator("#result-message")).to_have_text(re.compile(r"^您 \d+ 分钟前刚签到，现在签退吗？$"))
+            expect(page.locator("#view-result")).to_have_class(re.compile(r"\bwait\b"))  # a question, not a failure
+            assert q("select state from attendance where event_id = :e", e=eid) == [("checked_in",)]
+            page.locator("#result-retry").tap()
+            expect(page.locator("#result-message")).to_have_text("签退成功")
+            assert q("select state from attendance where event_id = :e", e=eid) == [("checked_out",)]
+            assert_clean(watch, failed_status(409))
+    finally:
+        srv.stop()
