@@ -202,6 +202,8 @@ ROWS = [
     # -- a member's own records: a1's ----------------------------------------------------------------------
     Row("GET", "/api/v1/members/{member_id}/card.png", allow(200, "owner", "org", "admin"),
         lambda c: {"member_id": c.w.ids.a1}),
+    Row("POST", "/api/v1/members/{member_id}/card/reissue", allow(200, "owner", "org", "admin"),
+        lambda c: {"member_id": c.w.ids.a1, "json": {"reason": "会员卡丢失"}}),
     Row("GET", "/api/v1/members/{member_id}/service-record", allow(200, "owner", "org", "liaison", "admin"),
         lambda c: {"member_id": c.w.ids.a1}),
     Row("GET", "/api/v1/points/ledger", allow(200, "owner", "org", "admin"),

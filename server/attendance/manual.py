@@ -20,15 +20,18 @@ from server.extensions import db
 
 def _member(member_id: int | None, card_token: str | None) -> tuple[User, str]:
     """The member named by id ("manual") or by a scanned card ("card")."""
-    method = "manual"
+    method, card = "manual", None
     if card_token is not None:
         try:
-            member_id, method = cards.verify_card(card_token), "card"
+            card = cards.read_card(card_token)
         except qrtoken.TokenError:
             raise Invalid({"card_token": "card_token_invalid"})
+        member_id, method = card.member_id, "card"
     member = db.session.get(User, member_id)
     if member is None:
         raise NotFound(details={"member_id": member_id})
+    if card is not None:
+        cards.check_current(member, card)  # a reissued card's predecessor checks nobody in
     return member, method
 
 

@@ -12,6 +12,7 @@ from server.attendance.schemas import (
     ManualCheckinSchema,
     MyAttendanceArgs,
     MyAttendanceSchema,
+    ReissueOutSchema,
     RosterSchema,
     SearchArgs,
     encode_cursor,
@@ -43,7 +44,8 @@ class EventAttendance(MethodView):
     @blp.alt_response(200, schema=ManualCheckinOutSchema, description="Checked out (direction out)")
     @blp.alt_response(403, description="Not a manager, or the member is not eligible or inactive")
     @blp.alt_response(404, description="No such event or member")
-    @blp.alt_response(409, description="Already checked in or out, annulled, not checked in, or cancelled event")
+    @blp.alt_response(409, description="Already checked in or out, annulled, not checked in, cancelled event, or a "
+                                       "replaced card (card_revoked)")
     @blp.alt_response(422, description="Missing reason, neither or both of member_id and card_token, bad card")
     def post(self, body, event_id):
         """Check a member in by id or by their card, with a reason; points are paid as for a scan."""
@@ -100,5 +102,18 @@ class MemberCard(MethodView):
         """The member's personal card QR, which an organizer scans to check them in by hand."""
         png = services.card_png(require_user(), member_id)
         resp = current_app.response_class(png, mimetype="image/png")
-        resp.headers["Cache-Control"] = "private, max-age=3600"
+        resp.headers["Cache-Control"] = "private, no-cache"  # a reissued card must show at once
         return resp
+
+
+@blp.route("/members/<int:member_id>/card/reissue")
+class ReissueCard(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(AnnulSchema)
+    @blp.response(200, ReissueOutSchema)
+    @blp.alt_response(403, description="Only the member, admins and organizers over the member's branch")
+    @blp.alt_response(422, description="A reason is required")
+    def post(self, body, member_id):
+        """A new card (a lost one): the old card is refused from now on with card_revoked; audited."""
+        return services.reissue_card(require_user(), member_id, body["reason"])

@@ -136,6 +136,12 @@ class AnnulSchema(Schema):
     reason = reason_field()
 
 
+class ReissueOutSchema(Schema):
+    member_id = fields.Integer()
+    card_version = fields.Integer()
+    card_url = fields.String()
+
+
 class AnnulOutSchema(Schema):
     points_reversed = fields.Integer()
     attendance = fields.Nested(AttendanceItemSchema)

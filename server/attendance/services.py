@@ -13,6 +13,7 @@ from server.auth import cards
 from server.auth.models import Organization, User
 from server.auth.permissions import is_admin
 from server.auth.scope import scope_of
+from server.common import audit
 from server.common.errors import Conflict, Forbidden, NotFound
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
 from server.events.kinds import KINDS
@@ -155,4 +156,19 @@ def card_png(viewer: User, member_id: int) -> bytes:
         raise NotFound(details={"member_id": member_id})
     if member is None or not cards.can_view_card(viewer, member):
         raise Forbidden(details={"member_id": member_id})
-    return cards.card_png(member.id)
+    return cards.card_png(member)
+
+
+def reissue_card(viewer: User, member_id: int, reason: str) -> dict:
+    """A new card for a lost one: the version goes up and the old card is refused from now on (audited)."""
+    member = db.session.get(User, member_id)
+    if member is None and is_admin(viewer):
+        raise NotFound(details={"member_id": member_id})
+    if member is None or not cards.can_view_card(viewer, member):
+        raise Forbidden(details={"member_id": member_id})
+    before = member.card_version
+    member.card_version = before + 1
+    audit.record(viewer.id, "card.reissue", "user", member.id, {"card_version": before},
+                 {"card_version": member.card_version}, reason.strip())
+    db.session.commit()
+    return {"member_id": member.id, "card_version": member.card_version, "card_url": cards.card_url(member.id)}

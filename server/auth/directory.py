@@ -61,13 +61,14 @@ def search_members(user: User, q: str) -> list[dict]:
 def card_holder(user: User, token: str) -> dict:
     """Whose card this is, for the organizer about to check them in; members may read only their own."""
     try:
-        member_id = cards.verify_card(token)
+        card = cards.read_card(token)
     except TokenError:
         raise Invalid({"token": "card_token_invalid"}, location="query")
-    member = db.session.get(User, member_id)
+    member = db.session.get(User, card.member_id)
     if member is None:
         raise NotFound()
     if not (cards.can_view_card(user, member) or member.community_id in liaison_community_ids(user)):
         forbid()
+    cards.check_current(member, card)
     return {"id": member.id, "name": member.name, "branch_name": member.branch.name if member.branch else None,
             "active": member.active}

@@ -86,6 +86,7 @@ class Card(MethodView):
 
     @blp.response(200, CardHolderSchema)
     @blp.alt_response(403, description="Not the member, nor a manager over them")
+    @blp.alt_response(409, description="A card replaced by a newer one (card_revoked)")
     @blp.alt_response(422, description="Not a valid member card")
     def get(self, token):
         """Whose card this is, before checking them in."""

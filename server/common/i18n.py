@@ -33,6 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "inactive_user": ("该账号已停用", "This account is disabled"),
     "inactive_member": ("该成员的账号已停用", "This member's account is disabled"),
     "annulled": ("您在本次活动的签到已被组织者作废", "Your attendance at this event was annulled by the organizer"),
+    "card_revoked": ("这张会员卡已作废（已补办新卡），请使用新卡或按姓名签到",
+                     "This member card was replaced by a new one: use the new card, or check in by name"),
     "card_token_invalid": ("会员卡二维码无效，请重新扫描", "The card's code is not valid; scan the member's card again"),
     "confirm_checkout": ("您 {minutes} 分钟前刚签到，现在签退吗？", "You checked in {minutes} minutes ago: check out now?"),
     "no_checkout_for_event": ("本活动只需签到，不需要签退", "This event has no check-out"),

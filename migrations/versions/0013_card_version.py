@@ -1,0 +1,22 @@
+"""A member card's version: reissuing a card makes the old one refused.
+
+Revision ID: 0013
+Revises: 0010
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0013"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("card_version", sa.Integer(), nullable=False, server_default=sa.text("1")))
+
+
+def downgrade():
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("card_version")
