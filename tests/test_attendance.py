@@ -387,3 +387,37 @@ def test_unknown_event(world, login):
     resp = org.post(attendance_url(999999), json={"member_id": world.ids.a1, "reason": REASON})
     assert resp.status_code == 404 and resp.get_json()["error"]["code"] == "not_found"
 
+
+
+def test_an_annulment_is_undone_through_the_lifecycle(world, make_event, token_for, scan, login, q, ctx):
+    """Restore: the state before the annulment and its points again, audited; only an annulled record."""
+    from server.extensions import db
+    eid = make_event("party_day", start_in=timedelta(minutes=-2), hours=3)
+    member = login(world.phones.a1)
+    assert scan(member, token_for(eid)).status_code == 201
+    att_id = q("select id from attendance")[0][0]
+    paid = q("select sum(amount) from points_ledger")[0][0]
+    org = login(world.phones.org_a)
+    not_yet = org.post(f"/api/v1/events/{eid}/attendance/{att_id}/restore", json={"reason": "误操作"})
+    assert not_yet.status_code == 409 and not_yet.get_json()["error"]["code"] == "not_annulled"
+    assert org.post(f"/api/v1/events/{eid}/attendance/{att_id}/annul", json={"reason": "代签"}).status_code == 200
+    assert q("select sum(amount) from points_ledger")[0][0] == 0
+    assert org.post(f"/api/v1/events/{eid}/attendance/{att_id}/restore", json={"reason": ""}).status_code == 422
+    back = org.post(f"/api/v1/events/{eid}/attendance/{att_id}/restore", json={"reason": "核实为本人，误作废"})
+    assert back.status_code == 200, back.get_json()
+    assert paid == 5
+    assert back.get_json()["attendance"]["state"] == "checked_in" and back.get_json()["points_restored"] == paid
+    assert q("select state from attendance") == [("checked_in",)]
+    assert q("select sum(amount) from points_ledger")[0][0] == paid
+    again = org.post(f"/api/v1/events/{eid}/attendance/{att_id}/restore", json={"reason": "再来一次"})
+    assert again.status_code == 409  # restored once: nothing paid twice
+    assert q("select sum(amount) from points_ledger")[0][0] == paid
+    # annulled and restored once more: each round reverses and restores exactly what stands
+    assert org.post(f"/api/v1/events/{eid}/attendance/{att_id}/annul", json={"reason": "代签"}).status_code == 200
+    assert q("select sum(amount) from points_ledger")[0][0] == 0
+    assert org.post(f"/api/v1/events/{eid}/attendance/{att_id}/restore", json={"reason": "复核"}).status_code == 200
+    assert q("select sum(amount) from points_ledger")[0][0] == paid
+    with ctx():
+        actions = [a.action for a in db.session.scalars(db.select(AuditLog).where(
+            AuditLog.object_type == "attendance", AuditLog.object_id == att_id).order_by(AuditLog.id))]
+    assert actions[-4:] == ["attendance.annul", "attendance.restore", "attendance.annul", "attendance.restore"]

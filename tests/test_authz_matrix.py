@@ -101,9 +101,9 @@ def fresh_party(c: Ctx) -> dict:
     return {"event_id": objects.party_day(c.w)}
 
 
-def annul_target(c: Ctx) -> dict:
+def annul_target(c: Ctx, state: str = "checked_in") -> dict:
     event_id = objects.party_day(c.w)
-    return {"event_id": event_id, "attendance_id": objects.attendance(event_id, c.w.ids.a1, "checked_in")}
+    return {"event_id": event_id, "attendance_id": objects.attendance(event_id, c.w.ids.a1, state)}
 
 
 def held(c: Ctx) -> dict:
@@ -186,6 +186,9 @@ ROWS = [
     Row("POST", "/api/v1/events/{event_id}/attendance/{attendance_id}/annul",
         allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {**annul_target(c), "json": {"reason": "代签"}}),
+    Row("POST", "/api/v1/events/{event_id}/attendance/{attendance_id}/restore",
+        allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {**annul_target(c, "annulled"), "json": {"reason": "误作废"}}),
     Row("GET", "/api/v1/events/{event_id}/roster", allow(200, "org", "admin", **EVENT_MANAGERS), party),
     Row("GET", "/api/v1/events/{event_id}/attendance.csv", allow(200, "org", "admin", **EVENT_MANAGERS), party),
     Row("GET", "/api/v1/events/{event_id}/attendance.xlsx", allow(200, "org", "admin", **EVENT_MANAGERS), party),

@@ -242,6 +242,16 @@ def test_live_page_manual_checkin_annul_and_updates_without_reload(server, brows
              a=att_id) == [("误操作，本人未到",)]
     page.check("#show-annulled")
     expect(page.locator(f"#att-list li[data-att='{att_id}']")).to_contain_text("已作废")
+    # a mistaken annulment is undone from the same row, with a reason; the count follows
+    page.locator(f"#att-list li[data-att='{att_id}'] [data-action=restore]").click()
+    expect(page.locator("dialog[open] [data-role=submit]")).to_have_text("确认恢复")
+    answer_dialog(page, "核实为本人到场")
+    expect(page.locator(f"#att-list li[data-att='{att_id}']")).not_to_contain_text("已作废")
+    expect(count_of(page, "annulled")).to_have_text("0")
+    assert q("select state from attendance where id = :a", a=att_id)[0][0] != "annulled"
+    page.locator(f"#att-list li[data-att='{att_id}'] [data-action=annul]").click()  # and annulled again
+    answer_dialog(page, "误操作，本人未到")
+    expect(count_of(page, "annulled")).to_have_text("1")
 
     page.click("#bar button.lang")  # the English switch
     expect(page.locator("[data-count=present] span")).to_have_text("Present")

@@ -19,6 +19,9 @@ addText({
   lv_annulled_ok: "已作废 {name} 的签到", lv_export_csv: "导出 CSV", lv_export_xlsx: "导出 Excel",
   lv_display: "签到大屏", lv_updated: "{time} 已更新", lv_offline: "连接中断，正在重试…", lv_back: "我的活动",
   lv_no_event: "缺少活动编号（?event=）。", lv_hours: "{n} 小时",
+  lv_restore: "恢复", lv_restore_title: "恢复 {name} 的签到", lv_restore_go: "确认恢复",
+  lv_restore_keep: "保持作废", lv_restore_text: "恢复到作废前的状态，扣回的积分重新发放，原因会记入审计日志。",
+  lv_restored_ok: "已恢复 {name} 的签到",
 }, {
   lv_expected: "Expected", lv_present: "Present", lv_late: "Late", lv_absent: "Absent", lv_not_yet: "Not yet here",
   lv_list: "Attendance", lv_filter: "Filter the list",
@@ -28,6 +31,10 @@ addText({
   lv_export_csv: "Export CSV", lv_export_xlsx: "Export Excel", lv_display: "Check-in screen",
   lv_updated: "updated {time}", lv_offline: "Connection lost, retrying…", lv_back: "My events",
   lv_no_event: "No event given (?event=).", lv_hours: "{n} h",
+  lv_restore: "Restore", lv_restore_title: "Restore {name}'s attendance", lv_restore_go: "Restore it",
+  lv_restore_keep: "Keep it annulled",
+  lv_restore_text: "Back to its state before the annulment, with its points paid again; the reason goes to the audit log.",
+  lv_restored_ok: "Restored {name}",
 });
 
 const eventId = param("event");
@@ -125,6 +132,20 @@ async function annul(item, button) {
   }
 }
 
+async function restore(item, button) {
+  const reason = await askReason(t("lv_restore_title", { name: item.member_name }), t("lv_restore_text"),
+    t("lv_restore_go"), "", false, t("lv_restore_keep"));
+  if (reason === null) return;
+  try {
+    const answer = await busy(button, () => api(`/events/${eventId}/attendance/${item.id}/restore`,
+      { method: "POST", body: { reason } }));
+    toast(t("lv_restored_ok", { name: item.member_name }));
+    changed(answer.attendance);
+  } catch (e) {
+    toast(errorText(e), "bad");
+  }
+}
+
 async function checkOut(item, button) {
   const reason = await askReason(t("ci_reason_out_title", { name: item.member_name }), t("ci_reason_text"),
     t("ci_out"));
@@ -152,9 +173,12 @@ function row(item) {
     el("div", { class: "side" },
       canOut ? el("button", { type: "button", onclick: (e) => checkOut(item, e.currentTarget),
         "aria-label": `${t("ci_out")} ${item.member_name}` }, t("ci_out")) : null,
-      annulled ? null : el("button", { type: "button", class: "danger", "data-action": "annul",
-        "aria-label": `${t("lv_annul")} ${item.member_name}`, onclick: (e) => annul(item, e.currentTarget) },
-      t("lv_annul"))));
+      annulled ? el("button", { type: "button", "data-action": "restore",
+        "aria-label": `${t("lv_restore")} ${item.member_name}`, onclick: (e) => restore(item, e.currentTarget) },
+      t("lv_restore"))
+        : el("button", { type: "button", class: "danger", "data-action": "annul",
+          "aria-label": `${t("lv_annul")} ${item.member_name}`, onclick: (e) => annul(item, e.currentTarget) },
+        t("lv_annul"))));
 }
 
 function drawList() {

@@ -39,6 +39,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "set": (("no_checkout",), "confirmed"),
     "close": (("checked_in",), "no_checkout"),
     "annul": (tuple(s for s in STATES if s != "annulled"), "annulled"),
+    "restore": (("annulled",), None),                  # undo an annulment: back to the state it had
     "dispute": (("pending", "confirmed", "rejected", "no_checkout", "checked_out"), None),  # the member objects
 }
 

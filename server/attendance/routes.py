@@ -13,6 +13,7 @@ from server.attendance.schemas import (
     MyAttendanceArgs,
     MyAttendanceSchema,
     ReissueOutSchema,
+    RestoreOutSchema,
     RosterSchema,
     SearchArgs,
     encode_cursor,
@@ -90,6 +91,21 @@ class MyAttendance(MethodView):
     def get(self, args):
         """The signed-in member's own check-ins of a year, newest first, with the year's hours."""
         return history.my_attendance(require_user().id, args["year"], args["page"], args["page_size"])
+
+
+@blp.route("/events/<int:event_id>/attendance/<int:attendance_id>/restore")
+class Restore(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(AnnulSchema)
+    @blp.response(200, RestoreOutSchema)
+    @blp.alt_response(403, description=MANAGERS_ONLY)
+    @blp.alt_response(404, description="No such event or attendance")
+    @blp.alt_response(409, description="Not annulled")
+    @blp.alt_response(422, description="A reason is required")
+    def post(self, body, event_id, attendance_id):
+        """Undo an annulment with a reason: the state it had before, its points paid again; audited."""
+        return services.restore(require_user(), event_id, attendance_id, body["reason"])
 
 
 @blp.route("/members/<int:member_id>/card.png")

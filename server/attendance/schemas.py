@@ -136,6 +136,11 @@ class AnnulSchema(Schema):
     reason = reason_field()
 
 
+class RestoreOutSchema(Schema):
+    points_restored = fields.Integer()
+    attendance = fields.Nested(AttendanceItemSchema)
+
+
 class ReissueOutSchema(Schema):
     member_id = fields.Integer()
     card_version = fields.Integer()

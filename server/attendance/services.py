@@ -14,6 +14,7 @@ from server.auth.models import Organization, User
 from server.auth.permissions import is_admin
 from server.auth.scope import scope_of
 from server.common import audit
+from server.common.audit import AuditLog
 from server.common.errors import Conflict, Forbidden, NotFound
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
 from server.events.kinds import KINDS
@@ -147,6 +148,31 @@ def annul(actor: User, event_id: int, attendance_id: int, reason: str) -> dict:
         raise Conflict(details={"reason": "changed_concurrently"}) from None
     member = db.session.get(User, att.user_id)
     return {"points_reversed": money["points_reversed"], "attendance": {**after, **manual.member_fields(member)}}
+
+
+def restore(actor: User, event_id: int, attendance_id: int, reason: str) -> dict:
+    """Undo an annulment: back to the state before it (from its audit entry), its points paid again."""
+    event = managed_event(actor, event_id)
+    att = db.session.get(Attendance, attendance_id)
+    if att is None or att.event_id != event.id:
+        raise NotFound(details={"attendance_id": attendance_id, "event_id": event.id})
+    annulled = db.session.scalar(select(AuditLog.before).where(
+        AuditLog.object_type == "attendance", AuditLog.object_id == att.id, AuditLog.action == "attendance.annul")
+        .order_by(AuditLog.id.desc()).limit(1))
+    previous = (annulled or {}).get("state") or ("checked_out" if att.checkout_at else "checked_in")
+    reason = reason.strip()
+    try:
+        money = lifecycle.transition(
+            att, "restore", actor.id, reason, changes={"state": previous}, view=core.attendance_json,
+            refusal="not_annulled",
+            ledger=lambda: {"points_restored": points.restore_for_attendance(att.id, actor.id, reason)})
+        after = core.attendance_json(att)
+        db.session.commit()
+    except (IntegrityError, StaleDataError):
+        db.session.rollback()
+        raise Conflict("not_annulled", {"reason": "changed_concurrently"}) from None
+    member = db.session.get(User, att.user_id)
+    return {"points_restored": money["points_restored"], "attendance": {**after, **manual.member_fields(member)}}
 
 
 def card_png(viewer: User, member_id: int) -> bytes:

@@ -30,6 +30,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "internal_error": ("服务器出错，请稍后再试", "Server error; try again later"),
     "already_annulled": ("该记录已作废", "This record is already annulled"),
+    "not_annulled": ("该记录没有作废，无需恢复", "This record is not annulled: nothing to restore"),
     "inactive_user": ("该账号已停用", "This account is disabled"),
     "inactive_member": ("该成员的账号已停用", "This member's account is disabled"),
     "annulled": ("您在本次活动的签到已被组织者作废", "Your attendance at this event was annulled by the organizer"),

@@ -66,6 +66,22 @@ def reverse_for_attendance(attendance_id: int, actor_id: int | None, reason: str
     return total
 
 
+def restore_for_attendance(attendance_id: int, actor_id: int | None, reason: str) -> int:
+    """Undo the reversals of an annulment: each reversal not yet undone gets a 'restore' entry paying the
+    reversed amount back (pointing at the reversal: its unique reverses_id makes it once). Returns the total."""
+    undone = select(PointsEntry.reverses_id).where(PointsEntry.entry_type == "restore")
+    reversals = db.session.scalars(select(PointsEntry).where(
+        PointsEntry.attendance_id == attendance_id, PointsEntry.entry_type == "reverse",
+        PointsEntry.id.not_in(undone)).order_by(PointsEntry.id)).all()
+    total = 0
+    for entry in reversals:
+        db.session.add(PointsEntry(user_id=entry.user_id, attendance_id=attendance_id, rule_code=entry.rule_code,
+                                   amount=-entry.amount, entry_type="restore", reverses_id=entry.id,
+                                   actor_id=actor_id, reason=reason))
+        total -= entry.amount
+    return total
+
+
 def hours_code(kind: str) -> str:
     return KINDS[kind].rule_code("hours")
 
