@@ -205,6 +205,14 @@ ROWS = [
     # -- a member's own records: a1's ----------------------------------------------------------------------
     Row("GET", "/api/v1/members/{member_id}/card.png", allow(200, "owner", "org", "admin"),
         lambda c: {"member_id": c.w.ids.a1}),
+    # -- people, for staff: a3 of branch_a (organizer of branch_a, admin) ------------------------------
+    Row("GET", "/api/v1/members/{member_id}", allow(200, "org", "admin"), lambda c: {"member_id": c.w.ids.a3}),
+    Row("POST", "/api/v1/members/{member_id}/deactivate", allow(200, "org", "admin"),
+        lambda c: {"member_id": c.w.ids.a3, "json": {"reason": "调离"}}),
+    Row("POST", "/api/v1/members/{member_id}/reactivate", allow(200, "org", "admin"),
+        lambda c: {"member_id": c.w.ids.a3, "json": {"reason": "返回"}}),
+    Row("POST", "/api/v1/members/{member_id}/move", allow(200, "org", "admin"),
+        lambda c: {"member_id": c.w.ids.a3, "json": {"community_id": c.w.c2_id, "reason": "搬家"}}),
     Row("POST", "/api/v1/members/{member_id}/card/reissue", allow(200, "owner", "org", "admin"),
         lambda c: {"member_id": c.w.ids.a1, "json": {"reason": "会员卡丢失"}}),
     Row("GET", "/api/v1/members/{member_id}/service-record", allow(200, "owner", "org", "liaison", "admin"),

@@ -145,6 +145,7 @@ class DutyClaim(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="active")
     claimed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdraw_reason: Mapped[str] = mapped_column(String(120), default="", server_default=text("''"))  # a move
 
     slot: Mapped[DutySlot] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")

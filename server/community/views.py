@@ -143,6 +143,7 @@ class SlotClaimSchema(Schema):
     status = fields.String()
     claimed_at = LocalDateTime()
     withdrawn_at = LocalDateTime(allow_none=True)
+    withdraw_reason = fields.String(metadata={"description": "why it was withdrawn for the member (a move), if so"})
     member = fields.Nested(MemberBriefSchema)
     attendance = fields.Nested(AttendanceBriefSchema, allow_none=True)
 

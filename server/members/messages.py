@@ -2,6 +2,10 @@
 from server.common.i18n import MESSAGES, register_messages
 
 IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
+    "member_self": ("不能停用自己的账号", "You cannot deactivate your own account"),
+    "member_no_such_branch": ("找不到该支部", "No such branch"),
+    "member_no_such_community": ("找不到该社区", "No such community"),
+    "member_branch_out_of_scope": ("目标支部不在您管理的组织范围内", "The new branch is outside your organizations"),
     "import_file_required": ("请选择要导入的文件", "the file is required"),
     "import_has_errors": ("名册中有错误行，未导入任何数据；请修改后再导入",
                           "The roster has rows with errors; nothing was imported"),

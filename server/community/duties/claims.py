@@ -102,7 +102,8 @@ def slot_claims(user: User, slot_id: int, now: datetime | None = None) -> dict:
     claimed = sum(1 for c, _a in rows if c.status == "active")
     return {"slot": slot_view(slot, claimed, False, now),
             "claims": [{"id": c.id, "status": c.status, "claimed_at": c.claimed_at, "withdrawn_at": c.withdrawn_at,
-                        "member": member_brief(c.user), "attendance": attendance_brief(a)} for c, a in rows]}
+                        "withdraw_reason": c.withdraw_reason, "member": member_brief(c.user),
+                        "attendance": attendance_brief(a)} for c, a in rows]}
 
 
 def attendance_brief(att: Attendance | None) -> dict | None:

@@ -1,0 +1,116 @@
+"""Staff managing people: one member's record, deactivation and reactivation, and moves between branches
+and communities. History stays where it was earned: a move changes where the member belongs from now on,
+withdraws their open claims on future duty slots of the community they leave (the liaison sees why), and
+ends their registration there; past attendance, hours, registrations and reports are untouched."""
+from datetime import datetime
+
+from sqlalchemy import select
+
+import server.members.messages  # noqa: F401  (registers the message codes)
+from server.attendance.models import Attendance
+from server.auth.models import Community, Organization, User
+from server.auth.permissions import can_manage_org, is_admin
+from server.common import audit
+from server.common.errors import Forbidden, Invalid, NotFound
+from server.common.timeutil import iso_local, utcnow
+from server.community.models import CommunityRegistration, DutyClaim, DutySlot
+from server.events.models import Event
+from server.extensions import db
+
+RECENT = 10
+
+
+def _managed(actor: User, member_id: int) -> User:
+    """The member, if the actor manages them (an admin, or an organizer over the member's branch)."""
+    member = db.session.get(User, member_id)
+    if member is None:
+        raise NotFound(details={"member_id": member_id})
+    if not (is_admin(actor) or (member.branch is not None and can_manage_org(actor, member.branch))):
+        raise Forbidden(details={"member_id": member_id})
+    return member
+
+
+def _where(member: User) -> dict:
+    return {"active": member.active, "branch_id": member.branch_id, "community_id": member.community_id}
+
+
+def record(actor: User, member_id: int) -> dict:
+    """One member for staff: roles, branch, community, card, and the latest attendances."""
+    member = _managed(actor, member_id)
+    community = db.session.get(Community, member.community_id) if member.community_id else None
+    recent = db.session.execute(select(Attendance, Event.title, Event.kind, Event.starts_at)
+                                .join(Event, Event.id == Attendance.event_id)
+                                .where(Attendance.user_id == member.id)
+                                .order_by(Event.starts_at.desc(), Attendance.id.desc()).limit(RECENT)).all()
+    return {"id": member.id, "name": member.name, "phone": member.phone, "active": member.active,
+            "roles": member.roles, "branch": {"id": member.branch.id, "name": member.branch.name}
+            if member.branch else None,
+            "community": {"id": community.id, "name": community.name} if community else None,
+            "card_version": member.card_version,
+            "grants": [{"id": g.id, "role": g.role, "organization_id": g.organization_id,
+                        "community_id": g.community_id} for g in member.grants],
+            "recent_attendance": [{"event_id": a.event_id, "title": title, "kind": kind,
+                                   "starts_at": iso_local(starts_at), "state": a.state}
+                                  for a, title, kind, starts_at in recent]}
+
+
+def set_active(actor: User, member_id: int, active: bool, reason: str) -> dict:
+    """Deactivate (their sessions end at once; nothing they did is deleted) or reactivate, audited."""
+    member = _managed(actor, member_id)
+    if member.id == actor.id:
+        raise Forbidden("member_self", {"member_id": member.id})
+    before = _where(member)
+    member.active = active
+    if not active:
+        member.session_epoch += 1  # every cookie of theirs stops working
+    audit.record(actor.id, "member.activate" if active else "member.deactivate", "user", member.id, before,
+                 _where(member), reason.strip())
+    db.session.commit()
+    return record(actor, member.id)
+
+
+def move(actor: User, member_id: int, reason: str, branch_id: int | None = None,
+         community_id: int | None = None, now: datetime | None = None) -> dict:
+    """Move to another branch (the actor manages both) and/or community; audited with before and after."""
+    now = now or utcnow()
+    member = _managed(actor, member_id)
+    before = _where(member)
+    withdrawn: list[int] = []
+    if branch_id is not None and branch_id != member.branch_id:
+        branch = db.session.get(Organization, branch_id)
+        if branch is None:
+            raise Invalid({"branch_id": "member_no_such_branch"})
+        if not can_manage_org(actor, branch):
+            raise Forbidden("member_branch_out_of_scope", {"branch_id": branch_id})
+        member.branch_id = branch.id
+    if community_id is not None and community_id != member.community_id:
+        if db.session.get(Community, community_id) is None:
+            raise Invalid({"community_id": "member_no_such_community"})
+        if member.community_id is not None:
+            withdrawn = _leave_community(member, member.community_id, now)
+            db.session.flush()  # the old registration ends before the new one starts (one accepted each)
+        member.community_id = community_id
+        db.session.add(CommunityRegistration(community_id=community_id, user_id=member.id, status="accepted",
+                                             created_at=now, decided_at=now, decided_by_id=actor.id,
+                                             started_at=now, decision_note="随人员调动登记"))
+    audit.record(actor.id, "member.move", "user", member.id, before,
+                 {**_where(member), "claims_withdrawn": withdrawn}, reason.strip())
+    db.session.commit()
+    db.session.refresh(member)
+    return {**record(actor, member.id), "claims_withdrawn": withdrawn}
+
+
+def _leave_community(member: User, community_id: int, now: datetime) -> list[int]:
+    """Withdraw the member's open claims on the community's future slots and end their registration there."""
+    claims = db.session.scalars(select(DutyClaim).join(DutySlot, DutySlot.id == DutyClaim.slot_id)
+                                .join(Event, Event.id == DutySlot.event_id)
+                                .where(DutyClaim.user_id == member.id, DutyClaim.status == "active",
+                                       Event.host_community_id == community_id, Event.starts_at > now)).all()
+    for claim in claims:
+        claim.status, claim.withdrawn_at, claim.withdraw_reason = "withdrawn", now, "成员已迁出本社区（人员调动）"
+    registration = db.session.scalar(select(CommunityRegistration).where(
+        CommunityRegistration.user_id == member.id, CommunityRegistration.community_id == community_id,
+        CommunityRegistration.status == "accepted"))
+    if registration is not None:
+        registration.status, registration.ended_at, registration.end_reason = "ended", now, "moved"
+    return [c.id for c in claims]

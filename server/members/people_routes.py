@@ -1,0 +1,77 @@
+"""Staff managing people: a member's record, deactivate / reactivate, move (API)."""
+from flask.views import MethodView
+from marshmallow import Schema, fields, validate, validates_schema
+from marshmallow import ValidationError as SchemaError
+
+from server.auth.permissions import login_required, require_user
+from server.common.fields import text
+from server.extensions import Blueprint
+from server.members import people
+
+blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Members for staff: record, status, moves")
+
+
+class MemberReasonSchema(Schema):
+    reason = fields.String(required=True, validate=text(200, "原因", min_len=1))
+
+
+class MoveSchema(MemberReasonSchema):
+    branch_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    community_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+
+    @validates_schema
+    def _something(self, data, **_kw):
+        if data.get("branch_id") is None and data.get("community_id") is None:
+            raise SchemaError("请指定新的支部或社区 / give branch_id or community_id", "branch_id")
+
+
+@blp.route("/members/<int:member_id>")
+class Member(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200)
+    @blp.alt_response(403, description="Not a manager of this member (admin, organizer over their branch)")
+    @blp.alt_response(404, description="No such member")
+    def get(self, member_id):
+        """One member: roles, branch, community, card version, latest attendance."""
+        return people.record(require_user(), member_id)
+
+
+@blp.route("/members/<int:member_id>/deactivate")
+class Deactivate(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(MemberReasonSchema)
+    @blp.response(200)
+    @blp.alt_response(403, description="Not a manager of this member, or oneself")
+    @blp.alt_response(404, description="No such member")
+    def post(self, body, member_id):
+        """Deactivate: their sessions end at once; their history stays."""
+        return people.set_active(require_user(), member_id, False, body["reason"])
+
+
+@blp.route("/members/<int:member_id>/reactivate")
+class Reactivate(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(MemberReasonSchema)
+    @blp.response(200)
+    @blp.alt_response(403, description="Not a manager of this member")
+    @blp.alt_response(404, description="No such member")
+    def post(self, body, member_id):
+        """Reactivate a deactivated member."""
+        return people.set_active(require_user(), member_id, True, body["reason"])
+
+
+@blp.route("/members/<int:member_id>/move")
+class Move(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(MoveSchema)
+    @blp.response(200)
+    @blp.alt_response(403, description="Not a manager of this member or of the new branch")
+    @blp.alt_response(404, description="No such member")
+    @blp.alt_response(422, description="No such branch or community, or neither given")
+    def post(self, body, member_id):
+        """Move to another branch and/or community; open claims on the old community's future slots end."""
+        return people.move(require_user(), member_id, body["reason"], body["branch_id"], body["community_id"])
