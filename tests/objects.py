@@ -71,6 +71,11 @@ def held_scan(event_id: int, user_id: int, delay_s: int = 600) -> int:
     return scan.id
 
 
+def grant_of(user_id: int) -> int:
+    from server.auth.models import RoleGrant
+    return db.session.scalar(select(RoleGrant.id).where(RoleGrant.user_id == user_id).order_by(RoleGrant.id))
+
+
 def duty_attendance(w, user_key: str = "a1", state: str = "pending") -> int:
     """An attendance of `user_key` at a fresh community_duty of c1, waiting for the liaison (pending)."""
     return attendance(duty_event(w), getattr(w.ids, user_key), state)

@@ -69,3 +69,20 @@ def test_a_community_move_withdraws_future_claims_and_keeps_the_past(world, logi
     liaison = login(world.phones.liaison1)
     claims = liaison.get(f"/api/v1/duty-slots/{future_slot}/claims").get_json()["claims"]
     assert [(c["status"], "迁出" in c["withdraw_reason"]) for c in claims] == [("withdrawn", True)]
+
+
+def test_admins_grant_and_remove_roles_with_their_scopes(world, login):
+    admin, org = login(world.phones.admin), login(world.phones.org_a)
+    body = {"role": "organizer", "organization_id": world.branch_a_id, "reason": "任命为支部书记"}
+    assert org.post(f"/api/v1/members/{world.ids.a3}/roles", json=body).status_code == 403
+    assert admin.post(f"/api/v1/members/{world.ids.a3}/roles", json={**body, "organization_id": None}).status_code \
+        == 422
+    granted = admin.post(f"/api/v1/members/{world.ids.a3}/roles", json=body)
+    assert granted.status_code == 201 and "organizer" in granted.get_json()["roles"]
+    assert admin.post(f"/api/v1/members/{world.ids.a3}/roles", json=body).status_code == 409
+    new_organizer = login(world.phones.a3)
+    assert new_organizer.get(f"/api/v1/members/{world.ids.a1}").status_code == 200  # now manages branch_a
+    grant_id = granted.get_json()["grants"][0]["id"]
+    removed = admin.post(f"/api/v1/members/{world.ids.a3}/roles/{grant_id}/remove", json={"reason": "换届"})
+    assert removed.status_code == 200 and removed.get_json()["roles"] == ["member"]
+    assert new_organizer.get(f"/api/v1/members/{world.ids.a1}").status_code == 403  # at once

@@ -2,6 +2,7 @@
 from server.common.i18n import MESSAGES, register_messages
 
 IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
+    "member_role_exists": ("该成员已有这个角色", "The member already has this role"),
     "member_self": ("不能停用自己的账号", "You cannot deactivate your own account"),
     "member_no_such_branch": ("找不到该支部", "No such branch"),
     "member_no_such_community": ("找不到该社区", "No such community"),

@@ -5,13 +5,14 @@ ends their registration there; past attendance, hours, registrations and reports
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
-from server.auth.models import Community, Organization, User
-from server.auth.permissions import can_manage_org, is_admin
+from server.auth.models import Community, Organization, RoleGrant, User
+from server.auth.permissions import can_manage_org, is_admin, require_admin
 from server.common import audit
-from server.common.errors import Forbidden, Invalid, NotFound
+from server.common.errors import Conflict, Forbidden, Invalid, NotFound
 from server.common.timeutil import iso_local, utcnow
 from server.community.models import CommunityRegistration, DutyClaim, DutySlot
 from server.events.models import Event
@@ -114,3 +115,53 @@ def _leave_community(member: User, community_id: int, now: datetime) -> list[int
     if registration is not None:
         registration.status, registration.ended_at, registration.end_reason = "ended", now, "moved"
     return [c.id for c in claims]
+
+
+def _grant_json(g: RoleGrant) -> dict:
+    return {"id": g.id, "role": g.role, "organization_id": g.organization_id, "community_id": g.community_id}
+
+
+def grant(admin: User, member_id: int, role: str, reason: str, organization_id: int | None = None,
+          community_id: int | None = None) -> dict:
+    """Admins grant a role with its scope: organizer → an organization, liaison → a community, admin → none."""
+    require_admin(admin)
+    member = _managed(admin, member_id)
+    errors = {}
+    if role == "organizer" and (organization_id is None or db.session.get(Organization, organization_id) is None):
+        errors["organization_id"] = "member_no_such_branch"
+    if role == "liaison" and (community_id is None or db.session.get(Community, community_id) is None):
+        errors["community_id"] = "member_no_such_community"
+    if errors:
+        raise Invalid(errors)
+    row = RoleGrant(user_id=member.id, role=role, organization_id=organization_id if role == "organizer" else None,
+                    community_id=community_id if role == "liaison" else None)
+    # the table's unique key has NULL scopes (distinct in SQL), so the same grant is looked for first
+    if any((g.role, g.organization_id, g.community_id) == (row.role, row.organization_id, row.community_id)
+           for g in member.grants):
+        raise Conflict("member_role_exists", {"role": role})
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("member_role_exists", {"role": role}) from None
+    audit.record(admin.id, "member.grant", "user", member.id, None, _grant_json(row), reason.strip())
+    db.session.commit()
+    return record(admin, member.id)
+
+
+def revoke(admin: User, member_id: int, grant_id: int, reason: str) -> dict:
+    """Admins remove a role; the member's next request sees it gone (roles are read per request)."""
+    require_admin(admin)
+    member = _managed(admin, member_id)
+    row = db.session.get(RoleGrant, grant_id)
+    if row is None or row.user_id != member.id:
+        raise NotFound(details={"grant_id": grant_id})
+    if member.id == admin.id and row.role == "admin":
+        raise Forbidden("member_self", {"grant_id": grant_id})
+    before = _grant_json(row)
+    db.session.delete(row)
+    audit.record(admin.id, "member.revoke", "user", member.id, before, None, reason.strip())
+    db.session.commit()
+    db.session.expire(member)
+    return record(admin, member.id)

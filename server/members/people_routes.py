@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate, validates_schema
 from marshmallow import ValidationError as SchemaError
 
 from server.auth.permissions import login_required, require_user
-from server.common.fields import text
+from server.common.fields import one_of, text
 from server.extensions import Blueprint
 from server.members import people
 
@@ -13,6 +13,12 @@ blp = Blueprint("people", __name__, url_prefix="/api/v1", description="Members f
 
 class MemberReasonSchema(Schema):
     reason = fields.String(required=True, validate=text(200, "原因", min_len=1))
+
+
+class GrantSchema(MemberReasonSchema):
+    role = fields.String(required=True, validate=one_of(("organizer", "liaison", "admin"), "角色"))
+    organization_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    community_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
 
 
 class MoveSchema(MemberReasonSchema):
@@ -75,3 +81,31 @@ class Move(MethodView):
     def post(self, body, member_id):
         """Move to another branch and/or community; open claims on the old community's future slots end."""
         return people.move(require_user(), member_id, body["reason"], body["branch_id"], body["community_id"])
+
+
+@blp.route("/members/<int:member_id>/roles")
+class Roles(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(GrantSchema)
+    @blp.response(201)
+    @blp.alt_response(403, description="Admins only")
+    @blp.alt_response(409, description="The member has this role already")
+    @blp.alt_response(422, description="A role without its scope")
+    def post(self, body, member_id):
+        """Grant organizer (with an organization), liaison (with a community) or admin; audited."""
+        return people.grant(require_user(), member_id, body["role"], body["reason"], body["organization_id"],
+                            body["community_id"])
+
+
+@blp.route("/members/<int:member_id>/roles/<int:grant_id>/remove")
+class RemoveRole(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(MemberReasonSchema)
+    @blp.response(200)
+    @blp.alt_response(403, description="Admins only (and not their own admin role)")
+    @blp.alt_response(404, description="No such grant of this member")
+    def post(self, body, member_id, grant_id):
+        """Remove a role; audited with what it was."""
+        return people.revoke(require_user(), member_id, grant_id, body["reason"])
