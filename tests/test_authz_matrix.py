@@ -287,6 +287,13 @@ ROWS = [
     Row("POST", "/api/v1/community-registrations/{registration_id}/end", allow(200, "owner", "liaison", "admin"),
         lambda c: {"registration_id": objects.pending_registration(c.w, "a1"), "json": {"reason": "搬家"}}),
 
+    # -- organizational life: Party groups and committee members (branch_a's organizer, admins) ------------------
+    Row("GET", "/api/v1/orglife/groups", allow(200, "org", "admin"), lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+    Row("POST", "/api/v1/orglife/groups", allow(201, "org", "admin"),
+        lambda c: {"json": {"branch_id": c.w.branch_a_id, "name": f"党小组{uuid.uuid4().hex[:6]}"}}),
+    Row("PATCH", "/api/v1/orglife/members/{member_id}", allow(200, "org", "admin", refused=404),
+        lambda c: {"member_id": c.w.ids.a1, "json": {"is_committee": True, "reason": "支委改选"}}),
+
     # -- directory for the staff screens ----------------------------------------------------------------------
     Row("GET", "/api/v1/organizations", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/communities", allow(200, *SIGNED_IN)),

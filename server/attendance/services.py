@@ -15,6 +15,7 @@ from server.auth.permissions import is_admin
 from server.auth.scope import scope_of
 from server.common.errors import Conflict, Forbidden, NotFound
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
+from server.events import audience
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
@@ -36,7 +37,9 @@ def managed_event(user: User, event_id: int) -> Event:
 def roster_condition(event: Event):
     """Who is expected: the host organization's subtree, or the host community's registered members."""
     if event.host_org is not None and (KINDS[event.kind].expects_roster or event.audience == "organization"):
-        return and_(User.active.is_(True), Organization.path.like(event.host_org.path + "%"))
+        narrow = audience.roster_of(event, User)
+        return and_(User.active.is_(True), Organization.path.like(event.host_org.path + "%"),
+                    *([] if narrow is None else [narrow]))
     if event.host_community_id is not None and event.audience == "community":
         return and_(User.active.is_(True), User.community_id == event.host_community_id)
     return None

@@ -9,6 +9,7 @@ from server.auth.models import Organization, User
 from server.auth.scope import scope_of
 from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import utcnow
+from server.events import audience
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
@@ -34,8 +35,9 @@ def _event(user, event_id: int) -> Event:
 def rows_of(event: Event) -> tuple[list[dict], dict]:
     """The sheet's rows (raw values, times naive UTC) and its summary."""
     party = KINDS[event.kind].expects_roster and event.host_org is not None
-    in_roster = (and_(User.active.is_(True), Organization.path.startswith(event.host_org.path)) if party
-                 else false())
+    narrow = audience.roster_of(event, User) if party else None  # a committee or Party group meeting
+    in_roster = (and_(User.active.is_(True), Organization.path.startswith(event.host_org.path),
+                      *([] if narrow is None else [narrow])) if party else false())
     stmt = (select(Attendance, User.name, Organization.name.label("branch_name"),
                    case((in_roster, True), else_=False).label("in_roster"))
             .join(User, User.id == Attendance.user_id).outerjoin(Organization, Organization.id == User.branch_id)

@@ -26,6 +26,7 @@ from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
 from server.common.errors import Invalid, NotFound
 from server.common.timeutil import iso_local, to_local, utcnow
+from server.events import audience
 from server.events.kinds import codes_where
 from server.events.models import Event
 from server.extensions import db
@@ -137,7 +138,8 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
     def roster(*cols):
         return (select(*cols).select_from(Event).join(HostOrg, HostOrg.id == Event.host_org_id)
                 .join(MemberOrg, MemberOrg.path.startswith(HostOrg.path))
-                .join(User, and_(User.branch_id == MemberOrg.id, User.active.is_(True))))
+                .join(User, and_(User.branch_id == MemberOrg.id, User.active.is_(True),
+                                 audience.roster_clause(Event, User))))
 
     trend = {m: {"expected": 0, "attended": 0, "hours": 0.0} for m in range(1, mon + 1)}
     party_days: dict[int, dict] = {}
