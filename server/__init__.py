@@ -75,7 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.events.routes import blp as events_blp
     from server.hours.routes import blp as hours_blp
     from server.members.routes import blp as members_blp
-    from server.orglife.routes import blp as orglife_blp
+    from server.orglife.api import blp as orglife_blp
     from server.points.routes import blp as points_blp
     from server.points.rules_routes import blp as points_rules_blp
     from server.reports.routes import blp as reports_blp

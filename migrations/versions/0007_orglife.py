@@ -1,5 +1,5 @@
 """Organizational life (组织生活): the 三会一课 kinds' points rules, Party groups, committee members (支委),
-and an event's Party group.
+an event's Party group, leave requests (请假), make-ups (补课), meeting records (会议记录) and their files.
 
 Revision ID: 0007_orglife
 Revises: 0005
@@ -42,6 +42,74 @@ def upgrade():
         batch.add_column(sa.Column("party_group_id", sa.Integer(), nullable=True))
         batch.create_foreign_key(op.f("fk_events_party_group_id_party_groups"), "party_groups", ["party_group_id"], ["id"])
         batch.create_index(op.f("ix_events_party_group_id"), ["party_group_id"])
+    for table in ("leave_requests", "makeups"):
+        extra = ([sa.Column("reason", sa.String(length=500), nullable=False),
+                  sa.Column("status", sa.String(length=10), nullable=False),
+                  sa.Column("decided_by_id", sa.Integer(), nullable=True),
+                  sa.Column("decided_at", sa.DateTime(), nullable=True),
+                  sa.Column("decision_note", sa.String(length=255), nullable=False)] if table == "leave_requests" else
+                 [sa.Column("content", sa.Text(), nullable=False),
+                  sa.Column("studied_at", sa.DateTime(), nullable=False),
+                  sa.Column("confirmed_by_id", sa.Integer(), nullable=True),
+                  sa.Column("confirmed_at", sa.DateTime(), nullable=True)])
+        by = "decided_by_id" if table == "leave_requests" else "confirmed_by_id"
+        op.create_table(
+            table,
+            sa.Column("id", sa.Integer(), nullable=False),
+            sa.Column("event_id", sa.Integer(), nullable=False),
+            sa.Column("user_id", sa.Integer(), nullable=False),
+            *extra,
+            sa.Column("created_at", sa.DateTime(), nullable=False),
+            sa.ForeignKeyConstraint(["event_id"], ["events.id"], name=op.f(f"fk_{table}_event_id_events")),
+            sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f(f"fk_{table}_user_id_users")),
+            sa.ForeignKeyConstraint([by], ["users.id"], name=op.f(f"fk_{table}_{by}_users")),
+            sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{table}")),
+            sa.UniqueConstraint("event_id", "user_id", name=op.f(f"uq_{table}_event_id_user_id")),
+        )
+        op.create_index(op.f(f"ix_{table}_event_id"), table, ["event_id"])
+        op.create_index(op.f(f"ix_{table}_user_id"), table, ["user_id"])
+    op.create_table(
+        "meeting_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.Integer(), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("first_topic", sa.String(length=500), nullable=False),
+        sa.Column("presided_by", sa.String(length=80), nullable=False),
+        sa.Column("minutes_by", sa.String(length=80), nullable=False),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("decisions", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("filed_by_id", sa.Integer(), nullable=True),
+        sa.Column("approved_by_id", sa.Integer(), nullable=True),
+        sa.Column("approved_at", sa.DateTime(), nullable=True),
+        sa.Column("amendments", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["event_id"], ["events.id"], name=op.f("fk_meeting_records_event_id_events")),
+        sa.ForeignKeyConstraint(["filed_by_id"], ["users.id"], name=op.f("fk_meeting_records_filed_by_id_users")),
+        sa.ForeignKeyConstraint(["approved_by_id"], ["users.id"],
+                                name=op.f("fk_meeting_records_approved_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_records")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_meeting_records_event_id")),
+    )
+    op.create_table(
+        "record_attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("stored_name", sa.String(length=64), nullable=False),
+        sa.Column("mime", sa.String(length=40), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["record_id"], ["meeting_records.id"],
+                                name=op.f("fk_record_attachments_record_id_meeting_records")),
+        sa.ForeignKeyConstraint(["uploaded_by_id"], ["users.id"],
+                                name=op.f("fk_record_attachments_uploaded_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_record_attachments")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_record_attachments_stored_name")),
+    )
+    op.create_index(op.f("ix_record_attachments_record_id"), "record_attachments", ["record_id"])
     rules = sa.table("points_rules", sa.column("kind", sa.String), sa.column("checkin_points", sa.Integer),
                      sa.column("late_checkin_points", sa.Integer), sa.column("absence_points", sa.Integer),
                      sa.column("per_hour_points", sa.Integer), sa.column("updated_at", sa.DateTime))
@@ -53,6 +121,13 @@ def upgrade():
 def downgrade():
     op.execute(sa.text("DELETE FROM points_rules WHERE kind IN :kinds").bindparams(
         sa.bindparam("kinds", tuple(RULES), expanding=True)))
+    op.drop_index(op.f("ix_record_attachments_record_id"), table_name="record_attachments")
+    op.drop_table("record_attachments")
+    op.drop_table("meeting_records")
+    for table in ("makeups", "leave_requests"):
+        op.drop_index(op.f(f"ix_{table}_user_id"), table_name=table)
+        op.drop_index(op.f(f"ix_{table}_event_id"), table_name=table)
+        op.drop_table(table)
     with op.batch_alter_table("events") as batch:
         batch.drop_index(op.f("ix_events_party_group_id"))
         batch.drop_constraint(op.f("fk_events_party_group_id_party_groups"), type_="foreignkey")

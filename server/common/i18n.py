@@ -31,6 +31,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_annulled": ("该记录已作废", "This record is already annulled"),
     "inactive_user": ("该账号已停用", "This account is disabled"),
     "inactive_member": ("该成员的账号已停用", "This member's account is disabled"),
+    "on_leave": ("您本次活动的请假已获批准；如需参加，请联系支部书记撤销请假",
+                 "Your leave from this event was approved; ask the branch secretary to withdraw it to check in"),
     "annulled": ("您在本次活动的签到已被组织者作废", "Your attendance at this event was annulled by the organizer"),
     "card_token_invalid": ("会员卡二维码无效，请重新扫描", "The card's code is not valid; scan the member's card again"),
     "confirm_checkout": ("您 {minutes} 分钟前刚签到，现在签退吗？", "You checked in {minutes} minutes ago: check out now?"),

@@ -17,7 +17,7 @@ from server.reports.participation import HOURS_KEYS, ROW_HEADER
 
 def _row_cells(r: dict) -> list:
     return [r["name"], r["members"], r["expected"], r["attended"], r["attendance_rate"], r["absent"], r["late"],
-            *(r[key] for key in HOURS_KEYS), r["hours"], r["registered"],
+            r["excused"], *(r[key] for key in HOURS_KEYS), r["hours"], r["registered"],
             r["registered_share"], r["served"], r["served_share"]]
 
 

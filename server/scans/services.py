@@ -15,7 +15,7 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import admission, core
+from server.attendance import admission, core, lifecycle
 from server.attendance.admission import STATUS, Refused
 from server.attendance.models import Attendance
 from server.auth.models import Organization, RevokedSession, User
@@ -219,4 +219,4 @@ def _taken(event_id: int) -> int:
     if db.engine.dialect.name == "postgresql":  # serialise the count with other check-ins of this event
         db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
     return db.session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.event_id == event_id, Attendance.state != "annulled"))
+        Attendance.event_id == event_id, Attendance.state.not_in(lifecycle.NOT_PRESENT)))
