@@ -19,6 +19,13 @@ from server.hours.models import (  # noqa: F401
     HoursReview,
     HoursSetting,
 )
-from server.orglife.models import LeaveRequest, MakeUp, MeetingRecord, RecordAttachment  # noqa: F401
+from server.orglife.models import (  # noqa: F401
+    FeedToken,
+    LeaveRequest,
+    MakeUp,
+    MeetingRecord,
+    RecordAttachment,
+    Requirement,
+)
 from server.points.models import PointsEntry, PointsRule  # noqa: F401
 from server.scans.models import Scan  # noqa: F401

@@ -216,3 +216,11 @@ def record_attachment(w) -> int:
     db.session.add(a)
     db.session.commit()
     return a.id
+
+
+def feed(user_id: int) -> tuple[int, str]:
+    """A live member calendar feed of user_id: (feed id, token)."""
+    from server.auth.models import User as Member
+    from server.orglife import feeds
+    made = feeds.create(db.session.get(Member, user_id), "member", None)
+    return made["id"], made["token"]

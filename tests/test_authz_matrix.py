@@ -324,6 +324,26 @@ ROWS = [
     Row("GET", "/api/v1/orglife/attachments/{attachment_id}", allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {"attachment_id": c.once("attachment", lambda: objects.record_attachment(c.w))}),
 
+    # requirements (admins edit), the compliance calendar (branch_a's organizer), calendar feeds (one's own)
+    Row("GET", "/api/v1/orglife/requirements", allow(200, *SIGNED_IN)),
+    Row("PUT", "/api/v1/orglife/requirements", allow(200, "admin"),
+        lambda c: {"json": {"year": 2030, "items": [{"kind": "party_lecture", "period": "year", "min_count": 2}],
+                            "reason": "年度计划"}}),
+    Row("GET", "/api/v1/orglife/compliance", allow(200, "org", "admin"),
+        lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+    Row("GET", "/api/v1/orglife/compliance.xlsx", allow(200, "org", "admin"),
+        lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+    Row("GET", "/api/v1/orglife/feeds", allow(200, *SIGNED_IN)),
+    Row("POST", "/api/v1/orglife/feeds", allow(201, *SIGNED_IN), lambda c: {"json": {}}),
+    Row("POST", "/api/v1/orglife/feeds/{feed_id}/revoke", allow(200, "owner", refused=404),
+        lambda c: {"feed_id": objects.feed(c.w.ids.a1)[0]}),
+    Row("GET", "/api/v1/orglife/feeds/{token}.ics", public(200),
+        lambda c: {"token": c.once("feed", lambda: objects.feed(c.w.ids.a1)[1])}),
+
+    Row("GET", "/api/v1/orglife/birthdays", allow(200, "org", "admin"),
+        lambda c: {"query": {"org_id": c.w.branch_a_id, "month": "2025-07"}}),
+    Row("GET", "/api/v1/orglife/me/birthday", allow(200, *SIGNED_IN)),
+
     # -- directory for the staff screens ----------------------------------------------------------------------
     Row("GET", "/api/v1/organizations", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/communities", allow(200, *SIGNED_IN)),

@@ -1,5 +1,6 @@
 """Organizational life (组织生活): the 三会一课 kinds' points rules, Party groups, committee members (支委),
-an event's Party group, leave requests (请假), make-ups (补课), meeting records (会议记录) and their files.
+the day a member joined the Party, an event's Party group, leave requests (请假), make-ups (补课), meeting records (会议记录) and their files,
+requirements per year and private calendar feed tokens.
 
 Revision ID: 0007_orglife
 Revises: 0005
@@ -34,6 +35,7 @@ def upgrade():
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("is_committee", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.add_column(sa.Column("party_group_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("joined_party_on", sa.Date(), nullable=True))
         batch.create_foreign_key(op.f("fk_users_party_group_id_party_groups"), "party_groups", ["party_group_id"], ["id"])
         batch.create_index(op.f("ix_users_party_group_id"), ["party_group_id"])
     with op.batch_alter_table("users") as batch:  # the default filled existing rows; the model sets it from now on
@@ -110,6 +112,34 @@ def upgrade():
         sa.UniqueConstraint("stored_name", name=op.f("uq_record_attachments_stored_name")),
     )
     op.create_index(op.f("ix_record_attachments_record_id"), "record_attachments", ["record_id"])
+    op.create_table(
+        "orglife_requirements",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("period", sa.String(length=10), nullable=False),
+        sa.Column("min_count", sa.Integer(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["updated_by_id"], ["users.id"],
+                                name=op.f("fk_orglife_requirements_updated_by_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_orglife_requirements")),
+        sa.UniqueConstraint("year", "kind", name=op.f("uq_orglife_requirements_year_kind")),
+    )
+    op.create_table(
+        "feed_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("scope", sa.String(length=10), nullable=False),
+        sa.Column("org_id", sa.Integer(), nullable=True),
+        sa.Column("secret_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("revoked_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_feed_tokens_user_id_users")),
+        sa.ForeignKeyConstraint(["org_id"], ["organizations.id"], name=op.f("fk_feed_tokens_org_id_organizations")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_tokens")),
+    )
+    op.create_index(op.f("ix_feed_tokens_user_id"), "feed_tokens", ["user_id"])
     rules = sa.table("points_rules", sa.column("kind", sa.String), sa.column("checkin_points", sa.Integer),
                      sa.column("late_checkin_points", sa.Integer), sa.column("absence_points", sa.Integer),
                      sa.column("per_hour_points", sa.Integer), sa.column("updated_at", sa.DateTime))
@@ -121,6 +151,9 @@ def upgrade():
 def downgrade():
     op.execute(sa.text("DELETE FROM points_rules WHERE kind IN :kinds").bindparams(
         sa.bindparam("kinds", tuple(RULES), expanding=True)))
+    op.drop_index(op.f("ix_feed_tokens_user_id"), table_name="feed_tokens")
+    op.drop_table("feed_tokens")
+    op.drop_table("orglife_requirements")
     op.drop_index(op.f("ix_record_attachments_record_id"), table_name="record_attachments")
     op.drop_table("record_attachments")
     op.drop_table("meeting_records")
@@ -136,6 +169,7 @@ def downgrade():
         batch.drop_index(op.f("ix_users_party_group_id"))
         batch.drop_constraint(op.f("fk_users_party_group_id_party_groups"), type_="foreignkey")
         batch.drop_column("party_group_id")
+        batch.drop_column("joined_party_on")
         batch.drop_column("is_committee")
     op.drop_index(op.f("ix_party_groups_branch_id"), table_name="party_groups")
     op.drop_table("party_groups")

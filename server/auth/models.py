@@ -1,7 +1,7 @@
 """Organizations, communities, users and their role grants."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.timeutil import utcnow
@@ -51,6 +51,7 @@ class User(db.Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     is_committee: Mapped[bool] = mapped_column(Boolean, default=False)  # 支委
     party_group_id: Mapped[int | None] = mapped_column(ForeignKey("party_groups.id"), index=True)  # 党小组
+    joined_party_on: Mapped[date | None] = mapped_column(Date)  # 入党时间: the political birthday
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

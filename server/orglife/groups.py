@@ -54,11 +54,13 @@ def create_group(scope: Scope, branch_id: int, name: str) -> dict:
 
 def _member_view(u: User) -> dict:
     return {"member_id": u.id, "name": u.name, "branch_id": u.branch_id, "is_committee": u.is_committee,
-            "party_group_id": u.party_group_id}
+            "party_group_id": u.party_group_id,
+            "joined_party_on": u.joined_party_on.isoformat() if u.joined_party_on else None}
 
 
 def set_member(scope: Scope, member_id: int, changes: dict, reason: str = "") -> dict:
-    """Mark a member as a committee member (支委) or put them in a Party group of their own branch."""
+    """Mark a member as a committee member (支委), put them in a Party group of their own branch, or set the
+    day they joined the Party (入党时间)."""
     member = db.session.get(User, member_id)
     if member is None or member.branch is None or not scope.manages_org(member.branch):
         raise NotFound(details={"member_id": member_id})
@@ -69,7 +71,7 @@ def set_member(scope: Scope, member_id: int, changes: dict, reason: str = "") ->
         if group.branch_id != member.branch_id:
             raise Invalid({"party_group_id": "orglife_group_other_branch"})
     before = _member_view(member)
-    for name in ("is_committee", "party_group_id"):
+    for name in ("is_committee", "party_group_id", "joined_party_on"):
         if name in changes:
             setattr(member, name, changes[name])
     after = _member_view(member)

@@ -14,11 +14,11 @@ class LeaveAskSchema(Schema):
     reason = fields.String(required=True, validate=text(500, "请假原因", 1))
 
 
-class DecisionSchema(Schema):
+class LeaveDecisionSchema(Schema):
     note = fields.String(load_default="", validate=text(255, "处理意见"))
 
 
-class LeaveSchema(Schema):
+class LeaveRequestSchema(Schema):
     id = fields.Integer()
     event_id = fields.Integer()
     event_title = fields.String(allow_none=True)
@@ -56,13 +56,14 @@ class MakeUpSchema(Schema):
 class Leave(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, LeaveSchema(many=True))
+    @blp.response(200, LeaveRequestSchema(many=True))
     def get(self):
         """My own leave requests (a member sees only theirs)."""
         return leave.mine(require_user())
 
     @blp.arguments(LeaveAskSchema)
-    @blp.response(201, LeaveSchema)
+    @blp.response(201, LeaveRequestSchema)
+    @blp.alt_response(403, description="You are not expected at this meeting (orglife_leave_not_expected)")
     @blp.alt_response(404, description="No such event visible to you")
     @blp.alt_response(409, description="Started, cancelled, already asked or checked in (orglife_leave_*)")
     def post(self, body):
@@ -74,8 +75,8 @@ class Leave(MethodView):
 class LeaveApprove(MethodView):
     decorators = [login_required]
 
-    @blp.arguments(DecisionSchema)
-    @blp.response(200, LeaveSchema)
+    @blp.arguments(LeaveDecisionSchema)
+    @blp.response(200, LeaveRequestSchema)
     @blp.alt_response(403, description="You see the event but do not manage it")
     @blp.alt_response(404, description="No such request in an event you see")
     @blp.alt_response(409, description="Already decided, or the member checked in (orglife_leave_*)")
@@ -88,8 +89,8 @@ class LeaveApprove(MethodView):
 class LeaveDecline(MethodView):
     decorators = [login_required]
 
-    @blp.arguments(DecisionSchema)
-    @blp.response(200, LeaveSchema)
+    @blp.arguments(LeaveDecisionSchema)
+    @blp.response(200, LeaveRequestSchema)
     @blp.alt_response(403, description="You see the event but do not manage it")
     @blp.alt_response(404, description="No such request in an event you see")
     @blp.alt_response(409, description="Already decided (orglife_leave_decided)")
@@ -102,7 +103,7 @@ class LeaveDecline(MethodView):
 class EventLeave(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, LeaveSchema(many=True))
+    @blp.response(200, LeaveRequestSchema(many=True))
     @blp.alt_response(403, description="You see the event but do not manage it")
     @blp.alt_response(404, description="No such event visible to you")
     def get(self, event_id):
@@ -121,6 +122,7 @@ class MakeUps(MethodView):
 
     @blp.arguments(MakeUpCreateSchema)
     @blp.response(201, MakeUpSchema)
+    @blp.alt_response(403, description="You were not expected at this meeting")
     @blp.alt_response(404, description="No such event visible to you")
     @blp.alt_response(409, description="Not ended, attended, or already recorded (orglife_makeup_*)")
     def post(self, body):

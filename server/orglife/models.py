@@ -78,3 +78,30 @@ class RecordAttachment(db.Model):
     size: Mapped[int] = mapped_column()
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Requirement(db.Model):
+    """An admin's minimum frequency of one kind of meeting for one year (else the kinds table's default)."""
+
+    __tablename__ = "orglife_requirements"
+    __table_args__ = (UniqueConstraint("year", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(10))  # month, quarter or year
+    min_count: Mapped[int] = mapped_column()
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FeedToken(db.Model):
+    """A private calendar feed URL: only a SHA-256 of its random part is kept; revoked_at ends it."""
+
+    __tablename__ = "feed_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(10))  # member, or branch (org_id)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -10,7 +10,7 @@ from server.orglife import records
 from server.orglife.routes import blp
 
 
-class RecordBodySchema(Schema):
+class MeetingRecordBodySchema(Schema):
     topic = fields.String(validate=text(200, "会议主题"))
     first_topic = fields.String(validate=text(500, "第一议题"))
     presided_by = fields.String(validate=text(80, "主持人"))
@@ -21,7 +21,7 @@ class RecordBodySchema(Schema):
                            metadata={"description": "required once the record is approved (an amendment)"})
 
 
-class AttachmentSchema(Schema):
+class RecordAttachmentSchema(Schema):
     id = fields.Integer()
     filename = fields.String()
     mime = fields.String()
@@ -30,7 +30,7 @@ class AttachmentSchema(Schema):
     url = fields.String()
 
 
-class RecordSchema(Schema):
+class MeetingRecordSchema(Schema):
     event_id = fields.Integer()
     topic = fields.String()
     first_topic = fields.String(metadata={"description": "第一议题: the study item"})
@@ -45,10 +45,10 @@ class RecordSchema(Schema):
     approved_at = fields.String(allow_none=True)
     amendments = fields.Integer()
     updated_at = fields.String()
-    attachments = fields.List(fields.Nested(AttachmentSchema))
+    attachments = fields.List(fields.Nested(RecordAttachmentSchema))
 
 
-class AttachFormSchema(Schema):
+class RecordAttachFormSchema(Schema):
     reason = fields.String(load_default="", validate=text(255, "修改原因"))
 
 
@@ -56,15 +56,15 @@ class AttachFormSchema(Schema):
 class Record(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, RecordSchema)
+    @blp.response(200, MeetingRecordSchema)
     @blp.alt_response(403, description="You see the meeting but do not manage it")
     @blp.alt_response(404, description="No such meeting visible to you, or no record yet")
     def get(self, event_id):
         """The meeting's record with its attachments."""
         return records.get(require_user(), event_id)
 
-    @blp.arguments(RecordBodySchema)
-    @blp.response(200, RecordSchema)
+    @blp.arguments(MeetingRecordBodySchema)
+    @blp.response(200, MeetingRecordSchema)
     @blp.alt_response(403, description="You see the meeting but do not manage it (another branch's)")
     @blp.alt_response(404, description="No such meeting visible to you")
     @blp.alt_response(409, description="Not started yet, or not a meeting (orglife_record_*)")
@@ -78,7 +78,7 @@ class Record(MethodView):
 class RecordApprove(MethodView):
     decorators = [login_required]
 
-    @blp.response(200, RecordSchema)
+    @blp.response(200, MeetingRecordSchema)
     @blp.alt_response(403, description="You see the meeting but do not manage it")
     @blp.alt_response(404, description="No such meeting or no record")
     @blp.alt_response(409, description="Already approved")
@@ -91,8 +91,8 @@ class RecordApprove(MethodView):
 class RecordAttachments(MethodView):
     decorators = [login_required]
 
-    @blp.arguments(AttachFormSchema, location="form")
-    @blp.response(201, AttachmentSchema)
+    @blp.arguments(RecordAttachFormSchema, location="form")
+    @blp.response(201, RecordAttachmentSchema)
     @blp.alt_response(403, description="You see the meeting but do not manage it")
     @blp.alt_response(404, description="No such meeting visible to you")
     @blp.alt_response(409, description="No record filed yet")
