@@ -77,12 +77,14 @@ def _register_blueprints(app: Flask) -> None:
     from server.hours.routes import blp as hours_blp
     from server.members.people_routes import blp as people_blp
     from server.members.routes import blp as members_blp
+    from server.orglife.api import blp as orglife_blp
     from server.points.routes import blp as points_blp
     from server.points.rules_routes import blp as points_rules_blp
     from server.reports.routes import blp as reports_blp
     from server.scans.routes import blp as scans_blp
 
     for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, *community_blps,
-                hours_blp, points_rules_blp, reports_blp, members_blp, directory_blp, people_blp):
+                hours_blp, points_rules_blp, reports_blp, members_blp, directory_blp, people_blp,
+                orglife_blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)

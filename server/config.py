@@ -38,6 +38,8 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "GEOFENCE_ACCURACY_CAP_M": _float("GEOFENCE_ACCURACY_CAP_M", 100.0),
         "MAX_BODY_BYTES": _int("MAX_BODY_BYTES", 1024 * 1024),
         "MAX_IMPORT_BYTES": _int("MAX_IMPORT_BYTES", 12 * 1024 * 1024),  # the importer reads up to 10 MB
+        "ORG_FILES_DIR": os.environ.get("ORG_FILES_DIR", ""),  # meeting attachments; default <instance>/orgfiles
+        "ORG_FILE_MAX_BYTES": _int("ORG_FILE_MAX_BYTES", 5 * 1024 * 1024),
         "EARLY_CHECKOUT_MINUTES": _int("EARLY_CHECKOUT_MINUTES", 10),
         "HOURS_STEP": _float("HOURS_STEP", 0.5),
         "CLOSE_EVENTS_GRACE_MINUTES": _int("CLOSE_EVENTS_GRACE_MINUTES", 0),

@@ -10,6 +10,7 @@ from server.community.demo import seed_community_demo
 from server.events.services import new_event
 from server.extensions import db
 from server.hours.demo_data import seed_hours_demo
+from server.orglife.demo import seed_orglife_demo
 from server.points.ledger import ensure_default_rules
 
 DEMO_PASSWORD = "qiandao-demo"
@@ -59,8 +60,10 @@ def seed() -> str:
     db.session.commit()
     community_note = seed_community_demo()
     hours_note = seed_hours_demo()
+    orglife_note = seed_orglife_demo()
     return (f"demo loaded: admin {ADMIN}, organizer {ORGANIZER}, liaison {LIAISON}, "
-            f"members 13900000101-13900000130; password {DEMO_PASSWORD}; {community_note}; {hours_note}")
+            f"members 13900000101-13900000130; password {DEMO_PASSWORD}; {community_note}; {hours_note}; "
+            f"{orglife_note}")
 
 
 def create_user_cli(name, phone, password, role, org_id, community_id) -> str:

@@ -1,6 +1,6 @@
 """Import every model so metadata (migrations, tests) sees the whole schema."""
 from server.attendance.models import Attendance  # noqa: F401
-from server.auth.models import Community, Organization, RoleGrant, User  # noqa: F401
+from server.auth.models import Community, Organization, PartyGroup, RoleGrant, User  # noqa: F401
 from server.common.audit import AuditLog  # noqa: F401
 from server.community.models import (  # noqa: F401
     CommunityRegistration,
@@ -18,6 +18,14 @@ from server.hours.models import (  # noqa: F401
     HoursDispute,
     HoursReview,
     HoursSetting,
+)
+from server.orglife.models import (  # noqa: F401
+    FeedToken,
+    LeaveRequest,
+    MakeUp,
+    MeetingRecord,
+    RecordAttachment,
+    Requirement,
 )
 from server.points.models import PointsEntry, PointsRule  # noqa: F401
 from server.scans.models import Scan  # noqa: F401

@@ -181,3 +181,65 @@ def card_token(user_id: int) -> str:
 
 
 ROSTER_CSV = "姓名,手机号,支部\n新成员,13900000999,第一支部\n".encode()
+
+
+def leave_request(w, who: str = "a1") -> int:
+    """A pending leave request of `who` from a party day of branch_a starting tomorrow."""
+    from server.orglife.models import LeaveRequest
+    event_id = party_day(w, start_in=timedelta(days=1))
+    req = LeaveRequest(event_id=event_id, user_id=getattr(w.ids, who), reason="出差", status="pending")
+    db.session.add(req)
+    db.session.commit()
+    return req.id
+
+
+def makeup(w, who: str = "a1") -> int:
+    """An unconfirmed make-up of `who` for a party day of branch_a that ended yesterday."""
+    from server.orglife.models import MakeUp
+    event_id = party_day(w, start_in=timedelta(days=-1))
+    m = MakeUp(event_id=event_id, user_id=getattr(w.ids, who), content="学习会议精神", studied_at=_now())
+    db.session.add(m)
+    db.session.commit()
+    return m.id
+
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+       b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND"
+       b"\xaeB`\x82")  # a 1×1 PNG
+
+
+def meeting_record(w, status: str = "filed") -> int:
+    """A party day of branch_a that started 10 minutes ago, with its record filed (or approved); its event id."""
+    from server.orglife.models import MeetingRecord
+    event_id = party_day(w)
+    db.session.add(MeetingRecord(event_id=event_id, topic="学习", first_topic="", presided_by="", minutes_by="",
+                                 minutes="", decisions="", status=status, amendments=0))
+    db.session.commit()
+    return event_id
+
+
+def record_attachment(w) -> int:
+    """A PNG attached to a filed record of branch_a, written to ORG_FILES_DIR; its id."""
+    import os
+    import secrets
+
+    from server.orglife import records
+    from server.orglife.models import MeetingRecord, RecordAttachment
+    event_id = meeting_record(w)
+    record_id = db.session.scalar(select(MeetingRecord.id).where(MeetingRecord.event_id == event_id))
+    stored = secrets.token_hex(16) + ".png"
+    os.makedirs(records.files_dir(), exist_ok=True)
+    with open(os.path.join(records.files_dir(), stored), "wb") as out:
+        out.write(PNG)
+    a = RecordAttachment(record_id=record_id, filename="会场.png", stored_name=stored, mime="image/png", size=len(PNG))
+    db.session.add(a)
+    db.session.commit()
+    return a.id
+
+
+def feed(user_id: int) -> tuple[int, str]:
+    """A live member calendar feed of user_id: (feed id, token)."""
+    from server.auth.models import User as Member
+    from server.orglife import feeds
+    made = feeds.create(db.session.get(Member, user_id), "member", None)
+    return made["id"], made["token"]

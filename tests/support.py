@@ -1,4 +1,5 @@
 """Helpers shared by tests: config, cleaning, a small world of organizations and people."""
+import tempfile
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
@@ -26,6 +27,7 @@ def test_config(db_url: str) -> dict:
         "PUBLIC_BASE_URL": "https://qd.example.cn",
         # tests check out seconds after checking in; the early check-out question has tests of its own
         "EARLY_CHECKOUT_MINUTES": 0,
+        "ORG_FILES_DIR": tempfile.mkdtemp(prefix="qiandao-orgfiles-"),  # meeting attachments, never the repo's
     }
 
 

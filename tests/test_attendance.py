@@ -62,7 +62,7 @@ def test_party_day_summary_and_items(world, party, login):
     body = org.get(attendance_url(eid)).get_json()
     # roster: org_a, a1..a4 (a5 inactive); a1, a3 in; a2 annulled; b1 is not on the roster
     assert body["summary"] == {"expected": 5, "checked_in": 3, "checked_out": 0, "late": 1, "absent": 3,
-                               "pending": 0, "annulled": 1}
+                               "pending": 0, "annulled": 1, "excused": 0, "rate_base": 5, "attendance_rate": 0.4}
     items = {i["user_id"]: i for i in body["items"]}
     assert set(items) == {world.ids.a1, world.ids.a2, world.ids.a3, world.ids.b1}
     a3 = items[world.ids.a3]
@@ -84,7 +84,7 @@ def test_other_kinds_have_no_expected(world, make_event, ctx, login):
         db.session.commit()
     body = login(world.phones.liaison1).get(attendance_url(eid)).get_json()
     assert body["summary"] == {"expected": None, "checked_in": 1, "checked_out": 1, "late": 0, "absent": None,
-                               "pending": 1, "annulled": 0}
+                               "pending": 1, "annulled": 0, "excused": 0, "rate_base": None, "attendance_rate": None}
 
 
 def test_cursor_returns_changed_rows_with_overlap(world, party, login, ctx):

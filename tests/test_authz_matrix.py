@@ -315,6 +315,63 @@ ROWS = [
     Row("POST", "/api/v1/community-registrations/{registration_id}/end", allow(200, "owner", "liaison", "admin"),
         lambda c: {"registration_id": objects.pending_registration(c.w, "a1"), "json": {"reason": "搬家"}}),
 
+    # -- organizational life: Party groups and committee members (branch_a's organizer, admins) ------------------
+    Row("GET", "/api/v1/orglife/groups", allow(200, "org", "admin"), lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+    Row("POST", "/api/v1/orglife/groups", allow(201, "org", "admin"),
+        lambda c: {"json": {"branch_id": c.w.branch_a_id, "name": f"党小组{uuid.uuid4().hex[:6]}"}}),
+    Row("PATCH", "/api/v1/orglife/members/{member_id}", allow(200, "org", "admin", refused=404),
+        lambda c: {"member_id": c.w.ids.a1, "json": {"is_committee": True, "reason": "支委改选"}}),
+
+    # leave (请假) and make-up (补课): members ask and record their own, the event's managers decide
+    Row("GET", "/api/v1/orglife/leave", allow(200, *SIGNED_IN)),
+    Row("POST", "/api/v1/orglife/leave", allow(201, "owner", "member", "org", refused=404, admin=403),
+        lambda c: {"json": {"event_id": objects.party_day(c.w, start_in=timedelta(days=1)), "reason": "出差"}}),
+    Row("POST", "/api/v1/orglife/leave/{leave_id}/approve", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"leave_id": objects.leave_request(c.w), "json": {"note": "同意"}}),
+    Row("POST", "/api/v1/orglife/leave/{leave_id}/decline", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"leave_id": objects.leave_request(c.w), "json": {"note": "请参加"}}),
+    Row("GET", "/api/v1/orglife/events/{event_id}/leave", allow(200, "org", "admin", **EVENT_MANAGERS), party),
+    Row("GET", "/api/v1/orglife/makeups", allow(200, *SIGNED_IN)),
+    Row("POST", "/api/v1/orglife/makeups", allow(201, "owner", "member", "org", refused=404, admin=403),
+        lambda c: {"json": {"event_id": objects.party_day(c.w, start_in=timedelta(days=-1)),
+                            "content": "自学会议精神", "studied_at": support.iso(utcnow())}}),
+    Row("POST", "/api/v1/orglife/makeups/{makeup_id}/confirm", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"makeup_id": objects.makeup(c.w)}),
+    Row("GET", "/api/v1/orglife/events/{event_id}/makeups", allow(200, "org", "admin", **EVENT_MANAGERS), party),
+
+    # meeting records (会议记录): the meeting's managers file, approve, amend and attach
+    Row("GET", "/api/v1/orglife/events/{event_id}/record", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"event_id": c.once("record", lambda: objects.meeting_record(c.w))}),
+    Row("PUT", "/api/v1/orglife/events/{event_id}/record", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"event_id": objects.party_day(c.w), "json": {"topic": "学习", "minutes": "记录"}}),
+    Row("POST", "/api/v1/orglife/events/{event_id}/record/approve", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"event_id": objects.meeting_record(c.w)}),
+    Row("POST", "/api/v1/orglife/events/{event_id}/record/attachments",
+        allow(201, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"event_id": objects.meeting_record(c.w), "data": {"file": (io.BytesIO(objects.PNG), "a.png")}}),
+    Row("GET", "/api/v1/orglife/attachments/{attachment_id}", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"attachment_id": c.once("attachment", lambda: objects.record_attachment(c.w))}),
+
+    # requirements (admins edit), the compliance calendar (branch_a's organizer), calendar feeds (one's own)
+    Row("GET", "/api/v1/orglife/requirements", allow(200, *SIGNED_IN)),
+    Row("PUT", "/api/v1/orglife/requirements", allow(200, "admin"),
+        lambda c: {"json": {"year": 2030, "items": [{"kind": "party_lecture", "period": "year", "min_count": 2}],
+                            "reason": "年度计划"}}),
+    Row("GET", "/api/v1/orglife/compliance", allow(200, "org", "admin"),
+        lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+    Row("GET", "/api/v1/orglife/compliance.xlsx", allow(200, "org", "admin"),
+        lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+    Row("GET", "/api/v1/orglife/feeds", allow(200, *SIGNED_IN)),
+    Row("POST", "/api/v1/orglife/feeds", allow(201, *SIGNED_IN), lambda c: {"json": {}}),
+    Row("POST", "/api/v1/orglife/feeds/{feed_id}/revoke", allow(200, "owner", refused=404),
+        lambda c: {"feed_id": objects.feed(c.w.ids.a1)[0]}),
+    Row("GET", "/api/v1/orglife/feeds/{token}.ics", public(200),
+        lambda c: {"token": c.once("feed", lambda: objects.feed(c.w.ids.a1)[1])}),
+
+    Row("GET", "/api/v1/orglife/birthdays", allow(200, "org", "admin"),
+        lambda c: {"query": {"org_id": c.w.branch_a_id, "month": "2025-07"}}),
+    Row("GET", "/api/v1/orglife/me/birthday", allow(200, *SIGNED_IN)),
+
     # -- directory for the staff screens ----------------------------------------------------------------------
     Row("GET", "/api/v1/organizations", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/communities", allow(200, *SIGNED_IN)),

@@ -259,8 +259,9 @@ def test_organizer_sees_the_month_as_tables_and_charts_with_the_export_numbers(s
     cells = page_cells(page)
     header, *lines = export
     cols = [f"row-{i}" for i in range(len(report["rows"]))] + ["total"]
-    keys = ["members", "expected", "attended", "attendance_rate", "absent", "late", "volunteer_service_hours",
-            "community_duty_hours", "hours", "registered", "registered_share", "served", "served_share"]
+    keys = ["members", "expected", "attended", "attendance_rate", "absent", "late", "excused",
+            "volunteer_service_hours", "community_duty_hours", "hours", "registered", "registered_share", "served",
+            "served_share"]
     assert len(header) == len(keys) + 1 and len(lines) == len(cols)
     for col, line in zip(cols, lines, strict=True):
         for key, value in zip(keys, line[1:], strict=True):

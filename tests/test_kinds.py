@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # names a kind. Prose (docstrings, API descriptions) may mention kinds; behaviour may not.
 KIND_CODE = re.compile(r"[\"'`](" + "|".join(KINDS) + r")\b")
 # The table itself; seed data that creates events of a kind by name (the demo) is data, not behaviour.
-ALLOWED = {"server/events/kinds.py", "server/demo.py", "server/community/demo.py", "server/hours/demo_data.py"}
+ALLOWED = {"server/events/kinds.py", "server/demo.py", "server/community/demo.py", "server/hours/demo_data.py",
+           "server/orglife/demo.py"}
 
 
 def _sources():

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from server.attendance import core
 from server.attendance.models import Attendance
 from server.auth.models import User
+from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
 from server.hours import closing
@@ -52,7 +53,9 @@ def balance(q, user_id):
 def test_everyone_reads_rules_only_admins_change_them(world, login, q):
     body = login(world.phones.a1).get("/api/v1/points/rules").get_json()
     kinds = {r["kind"]: r for r in body["rules"]}
-    assert set(kinds) == {"party_day", "volunteer_service", "community_duty"}
+    assert set(kinds) == set(KINDS)  # a rule per kind, the 三会一课 meetings among them
+    assert {"party_day", "volunteer_service", "community_duty", "branch_assembly", "committee_meeting",
+            "group_meeting", "party_lecture"} == set(kinds)
     assert kinds["party_day"]["checkin_points"] == 5 and kinds["party_day"]["absence_points"] == -2
     assert "party_day.absence" in body["codes"]
     for phone in (world.phones.org_a, world.phones.liaison1, world.phones.a1):

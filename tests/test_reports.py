@@ -295,9 +295,12 @@ def test_participation_numbers_match_the_hand_computed_fixture(world, month, log
     assert {(a["event_id"], a["member_id"]) for a in body["late_arrivals"]} == {(month["p1"], ids.a2),
                                                                                   (month["p2"], ids.b1)}
     assert body["trend"] == [
-        {"month": "2025-01", "expected": 0, "attended": 0, "attendance_rate": None, "volunteer_hours": 2.0},
-        {"month": "2025-02", "expected": 2, "attended": 1, "attendance_rate": 0.5, "volunteer_hours": 0.0},
-        {"month": "2025-03", "expected": 11, "attended": 5, "attendance_rate": 0.4545, "volunteer_hours": 6.5}]
+        {"month": "2025-01", "expected": 0, "attended": 0, "excused": 0, "attendance_rate": None,
+         "volunteer_hours": 2.0},
+        {"month": "2025-02", "expected": 2, "attended": 1, "excused": 0, "attendance_rate": 0.5,
+         "volunteer_hours": 0.0},
+        {"month": "2025-03", "expected": 11, "attended": 5, "excused": 0, "attendance_rate": 0.4545,
+         "volunteer_hours": 6.5}]
     charts = body["charts"]
     assert charts["attendance_rate"] == [{"label": "总支（本级）", "value": 1.0}, {"label": "第一支部", "value": 0.375},
                                          {"label": "第二支部", "value": 0.5}]
@@ -332,14 +335,15 @@ def test_participation_csv_and_workbook_carry_the_same_numbers(world, month, log
     assert rows[0][:5] == ["组织", "党员人数", "应到人次", "实到人次", "出勤率"]
     assert [r[0] for r in rows[1:]] == ["总支（本级）", "第一支部", "第二支部", "合计"]
     total = rows[-1]
-    assert total[1:4] == ["7", "11", "5"] and total[4] == "45.45%" and total[9] == "6.5"
+    assert total[1:4] == ["7", "11", "5"] and total[4] == "45.45%" and total[7] == "0" and total[10] == "6.5"
 
     wb = read_xlsx(client.get(base + "&format=xlsx"))
     assert wb.sheetnames == ["参与情况汇总", "主题党日", "缺席名单", "迟到名单", "签到明细", "全年趋势"]
     summary = list(wb["参与情况汇总"].iter_rows(min_row=2, values_only=True))
     for xrow, jrow in zip(summary, body["rows"] + [body["totals"]], strict=True):
         assert xrow[0] == jrow["name"] and xrow[1] == jrow["members"] and xrow[2] == jrow["expected"]
-        assert xrow[3] == jrow["attended"] and xrow[4] == jrow["attendance_rate"] and xrow[9] == jrow["hours"]
+        assert xrow[3] == jrow["attended"] and xrow[4] == jrow["attendance_rate"] and xrow[10] == jrow["hours"]
+        assert xrow[7] == jrow["excused"]
     assert wb["参与情况汇总"].cell(row=2, column=5).number_format == "0.00%"
     assert len(list(wb["缺席名单"].iter_rows(min_row=2))) == 6
     parties = list(wb["主题党日"].iter_rows(min_row=2, values_only=True))

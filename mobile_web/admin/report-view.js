@@ -14,7 +14,7 @@ addText({
   rv_registered_s: "已报到社区", rv_served_s: "本年到社区服务", rv_no_party: "没有{kind}的组织显示为“—”。",
   rv_table: "参与情况汇总", rv_metric: "指标", rv_total: "合计", rv_table_hint: "与导出的 CSV、Excel 数字一致。",
   m_members: "党员人数", m_expected: "应到人次", m_attended: "实到人次", m_attendance_rate: "出勤率", m_absent: "缺席人次",
-  m_late: "迟到人次", m_kind_hours: "{kind}时长（小时）",
+  m_late: "迟到人次", m_excused: "请假人次（不计入出勤率基数）", m_kind_hours: "{kind}时长（小时）",
   m_hours: "服务时长合计（小时）", m_registered: "已报到社区人数", m_registered_share: "报到率",
   m_served: "本年到社区服务人数", m_served_share: "社区服务率",
   rv_not_yet: "尚未结束（不计入出勤率和缺席）", rv_not_yet_line: "{state} · 应到 {e} · 已签到 {c}",
@@ -33,7 +33,7 @@ addText({
   rv_no_party: "“—”: no {kind} for that organization.",
   rv_table: "Participation summary", rv_metric: "Figure", rv_total: "Total", rv_table_hint: "The same numbers as the CSV and Excel exports.",
   m_members: "Members", m_expected: "Expected", m_attended: "Attended", m_attendance_rate: "Attendance rate", m_absent: "Absences",
-  m_late: "Late arrivals", m_kind_hours: "{kind} hours",
+  m_late: "Late arrivals", m_excused: "On leave (not in the rate's base)", m_kind_hours: "{kind} hours",
   m_hours: "Hours in all", m_registered: "Registered with a community", m_registered_share: "Registration rate",
   m_served: "Served their community this year", m_served_share: "Community service rate",
   rv_not_yet: "Not ended yet (counted in no rate or absence)", rv_not_yet_line: "{state} · expected {e} · checked in {c}",
@@ -50,7 +50,7 @@ addText({
 const rosterKind = () => kindsWhere({ expects_roster: true }).map((k) => kindLabel(k.code)).join("、");
 const HOUR_KINDS = () => kindsWhere({ records_hours: true }).map((k) => k.code);
 /** The table's rows, in the order of the export's columns. */
-export const METRICS = ["members", "expected", "attended", "attendance_rate", "absent", "late",
+export const METRICS = ["members", "expected", "attended", "attendance_rate", "absent", "late", "excused",
   ...HOUR_KINDS().map((code) => `${code}_hours`), "hours", "registered", "registered_share", "served", "served_share"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const RATES = new Set(["attendance_rate", "registered_share", "served_share"]);

@@ -20,7 +20,7 @@ from server.events import audience
 STATUS = {
     "checked_in": 201, "checked_out": 200, "already_checked_in": 200, "already_checked_out": 200,
     "invalid_token": 400, "expired_token": 410, "not_open_yet": 409, "closed": 409, "cancelled": 409,
-    "not_eligible": 403, "inactive_member": 403, "annulled": 409, "outside_geofence": 403,
+    "not_eligible": 403, "inactive_member": 403, "annulled": 409, "on_leave": 409, "outside_geofence": 403,
     "location_required": 422, "not_checked_in": 409, "no_checkout_for_event": 409, "capacity_full": 409,
     "confirm_checkout": 409, "pending_review": 202,
     "rate_limited": 429,
@@ -116,6 +116,12 @@ def not_annulled(f: Facts) -> None:
         raise Refused("annulled")
 
 
+def not_on_leave(f: Facts) -> None:
+    """Approved leave (excused) is no presence: the secretary withdraws the leave before a check-in."""
+    if f.attendance is not None and f.attendance.state == "excused":
+        raise Refused("on_leave")
+
+
 def checked_in_first(f: Facts) -> None:
     if f.direction == "out" and (f.attendance is None or f.attendance.state == "annulled"):
         raise Refused("not_checked_in")
@@ -146,6 +152,7 @@ RULES: tuple[tuple[str, Callable[[Facts], None], frozenset], ...] = (
     ("checkout_exists", checkout_exists, ALL_CHANNELS),
     ("geofence", geofence, SCAN_CHANNELS),
     ("not_annulled", not_annulled, ALL_CHANNELS),
+    ("not_on_leave", not_on_leave, ALL_CHANNELS),
     ("checked_in_first", checked_in_first, ALL_CHANNELS),
     ("not_too_soon", not_too_soon, SCAN_CHANNELS),
     ("capacity", capacity, ALL_CHANNELS),

@@ -16,7 +16,7 @@ from server.common.audit import AuditLog
 from server.common.errors import Conflict
 from server.extensions import db
 
-STATES = ("checked_in", "checked_out", "pending", "confirmed", "rejected", "no_checkout", "annulled")
+STATES = ("checked_in", "checked_out", "pending", "confirmed", "rejected", "no_checkout", "annulled", "excused")
 LABELS = {
     "checked_in": ("已签到", "Checked in"),
     "checked_out": ("已签退", "Checked out"),
@@ -25,10 +25,12 @@ LABELS = {
     "rejected": ("未通过", "Rejected"),
     "no_checkout": ("未签退", "No check-out"),
     "annulled": ("已作废", "Annulled"),
+    "excused": ("已请假", "On leave (excused)"),
 }
 OPEN = ("checked_in",)                    # a check-out may still come
 COUNTED = ("checked_out", "confirmed")    # hours_confirmed of these count toward hours and points
-ATTENDED = tuple(s for s in STATES if s not in ("annulled", "rejected"))  # was there, for participation
+NOT_PRESENT = ("annulled", "excused")    # rows that are no presence: annulled, or approved leave (请假)
+ATTENDED = tuple(s for s in STATES if s not in ("annulled", "rejected", "excused"))  # was there, for participation
 
 # action -> (states it may start from, state it ends in; None: kept, or decided by the action)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -38,8 +40,9 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reject": (("pending", "confirmed", "checked_out", "no_checkout"), "rejected"),
     "set": (("no_checkout",), "confirmed"),
     "close": (("checked_in",), "no_checkout"),
-    "annul": (tuple(s for s in STATES if s != "annulled"), "annulled"),
+    "annul": (tuple(s for s in STATES if s not in ("annulled", "excused")), "annulled"),
     "restore": (("annulled",), None),                  # undo an annulment: back to the state it had
+    "excuse": ((), "excused"),  # approved leave: a new row (excuse()), from no attendance at all
     "dispute": (("pending", "confirmed", "rejected", "no_checkout", "checked_out"), None),  # the member objects
 }
 
@@ -72,6 +75,17 @@ def transition(att, action: str, actor_id: int | None, reason: str = "", *, chan
     audit.record(actor_id, audit_as or f"attendance.{action}", "attendance", att.id, before,
                  {**view(att), **money}, reason)
     return money
+
+
+def excuse(event_id: int, user_id: int, actor_id: int | None, reason: str, now: datetime) -> Attendance:
+    """Approved leave (请假) before the member checked in: the attendance row in state excused, audited; not
+    absent, so no absence deduction (points.rules_admin counts it as present). The caller commits."""
+    att = Attendance(event_id=event_id, user_id=user_id, state=TRANSITIONS["excuse"][1], note=reason[:500],
+                     created_at=now, updated_at=now)
+    db.session.add(att)
+    db.session.flush()
+    audit.record(actor_id, "attendance.excuse", "attendance", att.id, None, state_of(att), reason)
+    return att
 
 
 def transition_all(event_id: int, action: str, actor_id: int | None, reason: str, now: datetime) -> list[int]:

@@ -79,12 +79,16 @@ class AttendanceItemSchema(AttendanceSchema):
 
 class SummarySchema(Schema):
     expected = fields.Integer(allow_none=True, metadata={"description": "kinds with a roster: active roster size"})
-    checked_in = fields.Integer(metadata={"description": "non-annulled attendances"})
+    checked_in = fields.Integer(metadata={"description": "attendances neither annulled nor excused"})
     checked_out = fields.Integer()
     late = fields.Integer()
-    absent = fields.Integer(allow_none=True, metadata={"description": "kinds with a roster: roster not checked in"})
+    absent = fields.Integer(allow_none=True, metadata={
+        "description": "kinds with a roster: roster neither checked in nor excused"})
     pending = fields.Integer()
     annulled = fields.Integer()
+    excused = fields.Integer(metadata={"description": "approved leave (请假): not present, not absent"})
+    rate_base = fields.Integer(allow_none=True, metadata={"description": "expected minus excused roster members"})
+    attendance_rate = fields.Float(allow_none=True, metadata={"description": "roster checked in / rate_base"})
 
 
 class AttendanceListSchema(Schema):

@@ -17,6 +17,7 @@ from server.common import audit
 from server.common.audit import AuditLog
 from server.common.errors import Conflict, Forbidden, NotFound
 from server.common.timeutil import IsoLocal, iso_local, local_zone, utcnow
+from server.events import audience
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
@@ -38,7 +39,9 @@ def managed_event(user: User, event_id: int) -> Event:
 def roster_condition(event: Event):
     """Who is expected: the host organization's subtree, or the host community's registered members."""
     if event.host_org is not None and (KINDS[event.kind].expects_roster or event.audience == "organization"):
-        return and_(User.active.is_(True), Organization.path.like(event.host_org.path + "%"))
+        narrow = audience.roster_of(event, User)
+        return and_(User.active.is_(True), Organization.path.like(event.host_org.path + "%"),
+                    *([] if narrow is None else [narrow]))
     if event.host_community_id is not None and event.audience == "community":
         return and_(User.active.is_(True), User.community_id == event.host_community_id)
     return None
@@ -71,28 +74,35 @@ def _search(stmt, q: str | None):
 
 
 def summary(event: Event) -> dict:
-    """All counts in one aggregate query; expected/absent only for a party day (the branch roster)."""
-    live = Attendance.state != "annulled"
+    """All counts in one aggregate query; expected/absent/excused only for a roster kind. Excused (approved
+    leave) is neither present nor absent; the rate's base is expected minus excused."""
+    live = Attendance.state.not_in(lifecycle.NOT_PRESENT)
+    excused = Attendance.state == "excused"
     roster = roster_condition(event) if KINDS[event.kind].expects_roster else None
     cols = [
         func.count(case((live, 1))), func.count(case((and_(live, Attendance.checkout_at.is_not(None)), 1))),
         func.count(case((and_(live, Attendance.late.is_(True)), 1))),
         func.count(case((Attendance.state == "pending", 1))), func.count(case((Attendance.state == "annulled", 1))),
+        func.count(case((excused, 1))),
     ]
     if roster is not None:
         cols.append(func.count(case((and_(live, roster), 1))))
+        cols.append(func.count(case((and_(excused, roster), 1))))
         cols.append(select(func.count()).select_from(User).outerjoin(Organization, User.branch_id == Organization.id)
                     .where(roster).correlate(None).scalar_subquery())
     row = db.session.execute(
         select(*cols).select_from(Attendance).join(User, Attendance.user_id == User.id)
         .outerjoin(Organization, User.branch_id == Organization.id).where(Attendance.event_id == event.id)).one()
-    checked_in, checked_out, late, pending, annulled = (int(n or 0) for n in row[:5])
-    expected = absent = None
+    checked_in, checked_out, late, pending, annulled, on_leave = (int(n or 0) for n in row[:6])
+    expected = absent = base = rate = None
     if roster is not None:
-        roster_in, expected = int(row[5] or 0), int(row[6] or 0)
-        absent = max(expected - roster_in, 0)
+        roster_in, roster_excused, expected = int(row[6] or 0), int(row[7] or 0), int(row[8] or 0)
+        absent = max(expected - roster_in - roster_excused, 0)
+        base = expected - roster_excused
+        rate = round(roster_in / base, 4) if base else None
     return {"expected": expected, "checked_in": checked_in, "checked_out": checked_out, "late": late,
-            "absent": absent, "pending": pending, "annulled": annulled}
+            "absent": absent, "pending": pending, "annulled": annulled, "excused": on_leave,
+            "rate_base": base, "attendance_rate": rate}
 
 
 def list_attendance(user: User, event_id: int, since: datetime | None = None, q: str | None = None) -> dict:

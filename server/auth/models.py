@@ -1,7 +1,7 @@
 """Organizations, communities, users and their role grants."""
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.common.timeutil import utcnow
@@ -22,6 +22,17 @@ class Organization(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PartyGroup(db.Model):
+    """A Party group (党小组) of one branch: whom a Party group meeting expects."""
+
+    __tablename__ = "party_groups"
+    __table_args__ = (UniqueConstraint("branch_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Community(db.Model):
     __tablename__ = "communities"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +49,9 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     branch_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    is_committee: Mapped[bool] = mapped_column(Boolean, default=False)  # 支委
+    party_group_id: Mapped[int | None] = mapped_column(ForeignKey("party_groups.id"), index=True)  # 党小组
+    joined_party_on: Mapped[date | None] = mapped_column(Date)  # 入党时间: the political birthday
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     # The member card's version: reissuing a card adds one, and a card of an older version is refused.

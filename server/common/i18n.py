@@ -33,6 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_annulled": ("该记录没有作废，无需恢复", "This record is not annulled: nothing to restore"),
     "inactive_user": ("该账号已停用", "This account is disabled"),
     "inactive_member": ("该成员的账号已停用", "This member's account is disabled"),
+    "on_leave": ("您本次活动的请假已获批准；如需参加，请联系支部书记撤销请假",
+                 "Your leave from this event was approved; ask the branch secretary to withdraw it to check in"),
     "annulled": ("您在本次活动的签到已被组织者作废", "Your attendance at this event was annulled by the organizer"),
     "card_revoked": ("这张会员卡已作废（已补办新卡），请使用新卡或按姓名签到",
                      "This member card was replaced by a new one: use the new card, or check in by name"),

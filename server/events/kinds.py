@@ -22,6 +22,8 @@ class Kind:
     expects_roster: bool         # expected attendees = the host branch's roster (attendance rate, absentees)
     default_rule: tuple[int, int, int, int]  # checkin, late_checkin, absence, per_hour points
     reviewed_by: str | None = None  # "liaison" (host community) or "organizer" (host tree); None: no hours review
+    org_life: bool = False          # a meeting of organizational life (三会一课, Party day): leave, records, compliance
+    min_per: tuple[str, int] | None = None  # default requirement: at least n per "month" / "quarter" / "year"
 
     def label(self, lang: str = "zh") -> str:
         return self.label_en if lang == "en" else self.label_zh
@@ -34,7 +36,26 @@ class Kind:
 KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("party_day", "主题党日", "Party day", host="organization", audience="organization",
          records_hours=False, needs_confirmation=False, late_rule=True, pays_at_checkin=True,
-         deducts_absence=True, expects_roster=True, default_rule=(5, 3, -2, 0)),
+         deducts_absence=True, expects_roster=True, default_rule=(5, 3, -2, 0), org_life=True,
+         min_per=("month", 1)),
+    # 三会一课: check-in only by the same QR flow; the audience says who is expected (the branch, its
+    # committee members 支委, or one Party group 党小组)
+    Kind("branch_assembly", "支部党员大会", "Branch general meeting", host="organization", audience="organization",
+         records_hours=False, needs_confirmation=False, late_rule=True, pays_at_checkin=True,
+         deducts_absence=True, expects_roster=True, default_rule=(5, 3, -2, 0), org_life=True,
+         min_per=("quarter", 1)),
+    Kind("committee_meeting", "支委会", "Branch committee meeting", host="organization", audience="committee",
+         records_hours=False, needs_confirmation=False, late_rule=True, pays_at_checkin=True,
+         deducts_absence=True, expects_roster=True, default_rule=(3, 2, -2, 0), org_life=True,
+         min_per=("month", 1)),
+    Kind("group_meeting", "党小组会", "Party group meeting", host="organization", audience="group",
+         records_hours=False, needs_confirmation=False, late_rule=True, pays_at_checkin=True,
+         deducts_absence=True, expects_roster=True, default_rule=(3, 2, -1, 0), org_life=True,
+         min_per=("month", 1)),
+    Kind("party_lecture", "党课", "Party lecture", host="organization", audience="organization",
+         records_hours=False, needs_confirmation=False, late_rule=True, pays_at_checkin=True,
+         deducts_absence=True, expects_roster=True, default_rule=(5, 3, -2, 0), org_life=True,
+         min_per=("quarter", 1)),
     Kind("volunteer_service", "志愿服务", "Volunteer service", host="organization", audience="open",
          records_hours=True, needs_confirmation=False, late_rule=False, pays_at_checkin=False,
          deducts_absence=False, expects_roster=False, default_rule=(0, 0, 0, 10), reviewed_by="organizer"),

@@ -13,7 +13,7 @@ KINDS = CODES  # the kinds table (server/events/kinds.py) is their one home
 STATUSES = ("draft", "published", "cancelled", "closed")
 GEOFENCE_MODES = ("off", "record", "enforce")
 QR_MODES = ("rotating", "static")
-AUDIENCES = ("open", "organization", "community", "claimers")
+AUDIENCES = ("open", "organization", "community", "claimers", "committee", "group")  # committee: 支委; group: 党小组
 
 
 class Event(db.Model):
@@ -40,6 +40,7 @@ class Event(db.Model):
     geofence_mode: Mapped[str] = mapped_column(String(10), default="off")
     capacity: Mapped[int | None] = mapped_column(Integer)
     audience: Mapped[str] = mapped_column(String(20), default="open")
+    party_group_id: Mapped[int | None] = mapped_column(ForeignKey("party_groups.id"), index=True)  # audience "group"
     requires_checkout: Mapped[bool] = mapped_column(Boolean, default=True)
     requires_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
     late_after_minutes: Mapped[int] = mapped_column(Integer, default=5)

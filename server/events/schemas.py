@@ -6,7 +6,8 @@ from server.common.fields import FIELD_MESSAGES, TIME_INVALID, between, bi, one_
 from server.common.schemas import Id, LocalDateTime, PageArgs
 from server.events.models import GEOFENCE_MODES, KINDS, QR_MODES, STATUSES
 
-AUDIENCE_CHOICES = ("open", "organization", "community")  # "claimers" is set by duty slots (server.community)
+# "claimers" is set by duty slots (server.community); committee: the branch's 支委, group: one 党小组
+AUDIENCE_CHOICES = ("open", "organization", "community", "committee", "group")
 
 
 class BilingualSchema(Schema):
@@ -42,6 +43,7 @@ class EventPatchSchema(BilingualSchema):
     geofence_mode = fields.String(validate=one_of(GEOFENCE_MODES, "定位校验方式"))
     capacity = fields.Integer(strict=True, allow_none=True, validate=between(1, 100000, "名额", " 人", " people"))
     audience = fields.String(validate=one_of(AUDIENCE_CHOICES, "参加范围"))
+    party_group_id = Id(allow_none=True, metadata={"description": "audience group: the Party group (党小组) expected"})
     requires_confirmation = fields.Boolean()
     late_after_minutes = fields.Integer(strict=True, validate=between(0, 240, "迟到判定时间", " 分钟", " minutes"))
     qr_mode = fields.String(validate=one_of(QR_MODES, "二维码方式"))
@@ -102,6 +104,7 @@ class EventSchema(Schema):
     geofence_mode = fields.String()
     capacity = fields.Integer(strict=True, allow_none=True)
     audience = fields.String()
+    party_group_id = fields.Integer(allow_none=True)
     requires_checkout = fields.Boolean()
     requires_confirmation = fields.Boolean()
     late_after_minutes = fields.Integer()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 
 import server.events.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
-from server.auth.models import Community, Organization
+from server.auth.models import Community, Organization, PartyGroup
 from server.auth.permissions import forbid
 from server.auth.scope import Scope
 from server.common import audit, qrtoken
@@ -23,10 +23,10 @@ MAX_DURATION = timedelta(days=31)
 STATIC_REFRESH_S = 60  # a static screen still notices a rotated key within a minute
 FIELD_DEFAULTS = {"description": "", "place_name": "", "lat": None, "lng": None, "geofence_radius_m": None,
                   "geofence_mode": "off", "capacity": None, "late_after_minutes": 5, "qr_mode": "rotating",
-                  "host_org_id": None, "host_community_id": None}
+                  "host_org_id": None, "host_community_id": None, "party_group_id": None}
 COLUMNS = ("title", "description", "host_org_id", "host_community_id", "starts_at", "ends_at", "place_name",
            "lat", "lng", "geofence_radius_m", "geofence_mode", "capacity", "audience", "requires_confirmation",
-           "late_after_minutes", "qr_mode", "status")
+           "late_after_minutes", "qr_mode", "status", "party_group_id")
 
 
 def new_event(kind, title, starts_at, ends_at, host_org_id=None, host_community_id=None,
@@ -126,6 +126,7 @@ def _check(v: dict) -> tuple[dict, Organization | None]:
         errors["audience"] = ("event_audience_not_org", named)
     if v["audience"] == "community" and kind.host != "community":
         errors["audience"] = "event_audience_community"
+    errors.update(_check_audience(v, kind, org, named))
     if v["requires_confirmation"] and not kind.records_hours:
         errors["requires_confirmation"] = ("event_no_hours_to_confirm", named)
     if kind.needs_confirmation and not v["requires_confirmation"]:
@@ -135,6 +136,21 @@ def _check(v: dict) -> tuple[dict, Organization | None]:
         if missing:
             errors["geofence_mode"] = ("event_geofence_needs", {"missing": ", ".join(missing)})
     return errors, org
+
+
+def _check_audience(v: dict, kind, org: Organization | None, named: dict) -> dict:
+    """A committee or Party group audience narrows an organization's roster; a group is one of the host's."""
+    if v["audience"] in ("committee", "group") and kind.host == "community":
+        return {"audience": ("event_audience_not_org", named)}
+    if v["audience"] != "group":
+        return {"party_group_id": "event_group_without_audience"} if v.get("party_group_id") is not None else {}
+    if v.get("party_group_id") is None:
+        return {"party_group_id": "event_group_required"}
+    group = db.session.get(PartyGroup, v["party_group_id"])
+    branch = group and db.session.get(Organization, group.branch_id)
+    if branch is None or org is None or not branch.path.startswith(org.path):
+        return {"party_group_id": "event_group_not_host"}
+    return {}
 
 
 def _require_host(scope: Scope, v: dict, org: Organization | None) -> None:

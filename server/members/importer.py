@@ -35,6 +35,7 @@ from server.members.parsing import (  # noqa: F401  (importer.<name> for the rou
     UNUSABLE_PASSWORD,
     Row,
     normalize_phone,
+    parse_date,
     parse_roles,
     parse_rows,
     read_table,
@@ -67,7 +68,8 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
     phones = sorted({r.phone for r in rows if PHONE_RE.match(r.phone)})
     existing = {}
     for chunk in _chunks(phones):
-        for u in db.session.execute(select(User.id, User.phone, User.name, User.branch_id, User.community_id)
+        for u in db.session.execute(select(User.id, User.phone, User.name, User.branch_id, User.community_id,
+                                           User.joined_party_on)
                                     .where(User.phone.in_(chunk))):
             existing[u.phone] = u
     grants: set[tuple[int, str, int | None, int | None]] = set()
@@ -104,6 +106,10 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
             row.community_id = communities.get(row.community)
             if row.community_id is None:
                 bad("unknown_community")
+        if row.joined:
+            row.joined_on = parse_date(row.joined)
+            if row.joined_on is None:
+                bad("bad_join_date")
         row.roles, unknown = parse_roles(row.role)
         if unknown:
             bad("unknown_role")
@@ -141,6 +147,9 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
             row.changes["branch_id"] = [old.branch_id, row.branch_id]
         if row.community and row.community_id != old.community_id:
             row.changes["community_id"] = [old.community_id, row.community_id]
+        if row.joined_on and row.joined_on != old.joined_party_on:
+            row.changes["joined_party_on"] = [old.joined_party_on and old.joined_party_on.isoformat(),
+                                              row.joined_on.isoformat()]
         if row.new_grants:
             row.changes["roles_added"] = [g[0] for g in row.new_grants]
         row.action = "update" if row.changes else "unchanged"
@@ -162,7 +171,8 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
         if creates:
             db.session.execute(insert(User), [
                 {"name": r.name, "phone": r.phone, "password_hash": password_hash, "branch_id": r.branch_id,
-                 "community_id": r.community_id, "active": True, "session_epoch": 0, "created_at": now}
+                 "community_id": r.community_id, "joined_party_on": r.joined_on, "active": True,
+                 "session_epoch": 0, "created_at": now}
                 for r in creates])
             ids = {}
             for chunk in _chunks([r.phone for r in creates]):
@@ -172,6 +182,8 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
         field_updates = []
         for r in updates:
             values = {k: v[1] for k, v in r.changes.items() if k in ("name", "branch_id", "community_id")}
+            if "joined_party_on" in r.changes:
+                values["joined_party_on"] = r.joined_on
             if values:
                 field_updates.append({"id": r.user_id, **values})
         for keys in {tuple(sorted(u)) for u in field_updates}:  # one executemany per set of columns
@@ -187,7 +199,8 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
         audits += [{"actor_id": user.id, "action": "member.import.create", "object_type": "user",
                     "object_id": r.user_id, "before": None,
                     "after": {"name": r.name, "phone": r.phone, "branch_id": r.branch_id,
-                              "community_id": r.community_id, "roles": [g[0] for g in r.new_grants]},
+                              "community_id": r.community_id, "roles": [g[0] for g in r.new_grants],
+                              "joined_party_on": r.joined_on and r.joined_on.isoformat()},
                     "reason": f"名册导入 {filename}"[:500], "created_at": now} for r in creates]
         audits.append({"actor_id": user.id, "action": "member.import", "object_type": "import", "object_id": None,
                        "before": None, "after": {"file": filename, **summary(rows)},

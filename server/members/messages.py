@@ -19,6 +19,8 @@ IMPORT_MESSAGES: dict[str, tuple[str, str]] = {
     "import_too_large": ("文件过大或行数过多，请分批导入", "The file is too large; import it in parts"),
     "import_row_name_required": ("缺少姓名", "name is missing"),
     "import_row_name_too_long": ("姓名过长（最多 80 字）", "name is too long (80 characters at most)"),
+    "import_row_bad_join_date": ("入党时间格式不正确（如 2001-07-01 或 2001年7月1日）",
+                                 "入党时间 is not a date (e.g. 2001-07-01)"),
     "import_row_bad_phone": ("手机号格式不正确（应为 11 位手机号）", "not a valid 11-digit mobile number"),
     "import_row_duplicate_row": ("与前面某行手机号重复", "the same phone as an earlier row"),
     "import_row_unknown_branch": ("找不到该支部，请核对名称", "no organization has this name"),

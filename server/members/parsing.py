@@ -1,6 +1,7 @@
 """Reading a roster file: CSV or XLSX to rows, headers to fields, phones and roles normalised."""
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.common.errors import Unprocessable
@@ -15,6 +16,7 @@ COLUMNS = {
     "branch": ("支部", "所在支部", "党支部", "所属支部", "所在党支部", "组织", "所属组织", "branch"),
     "community": ("社区", "报到社区", "所在社区", "居住社区", "双报到社区", "community"),
     "role": ("角色", "身份", "职务", "role", "roles"),
+    "joined": ("入党时间", "入党日期", "joined_party_on"),
 }
 ROLE_WORDS = {
     "member": ("党员", "成员", "普通党员", "member", "志愿者"),
@@ -34,6 +36,8 @@ class Row:
     branch: str
     community: str
     role: str
+    joined: str = ""  # 入党时间 as written; joined_on once read
+    joined_on: date | None = None
     action: str = "create"
     reasons: list[str] = field(default_factory=list)
     reason_details: dict = field(default_factory=dict)
@@ -75,7 +79,8 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
         def get(fname, raw=raw):
             i = index.get(fname)
             return raw[i].strip() if i is not None and i < len(raw) and raw[i] else ""
-        rows.append(Row(offset, get("name"), get("phone"), get("branch"), get("community"), get("role")))
+        rows.append(Row(offset, get("name"), get("phone"), get("branch"), get("community"), get("role"),
+                        get("joined")))
     if not rows:
         raise Unprocessable("import_no_rows", {"columns": [quote(h) for h in header if h][:10]})
     if len(rows) > MAX_ROWS:
@@ -113,3 +118,17 @@ def template_rows(branch: str = "第一党支部", community: str = "", grants_r
     """Two example rows; with the caller's own branch, community and rights they import as they are."""
     return [["张三", "19912340001", branch, community, "党员"],
             ["李四", "19912340002", branch, "", "支部书记" if grants_roles else "党员"]]
+
+
+DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ].*)?$")
+
+
+def parse_date(text: str) -> date | None:
+    """入党时间 as people write it: 2001-07-01, 2001/7/1, 2001.7.1, 2001年7月1日 (or a spreadsheet date)."""
+    m = DATE_RE.match(text.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None

@@ -16,6 +16,7 @@ from server.common.audit import AuditLog
 from server.common.errors import Conflict, Invalid, NotFound
 from server.common.i18n import lang, message
 from server.common.timeutil import iso_local, to_local, utcnow
+from server.events import audience
 from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
@@ -88,9 +89,10 @@ def update_rules(user: User, changes: list[dict], reason: str = "") -> dict:
 def roster_absentees(event: Event):
     """Active members of the host organization's tree with no live (non-annulled) attendance."""
     present = select(Attendance.user_id).where(Attendance.event_id == event.id, Attendance.state != "annulled")
+    narrow = audience.roster_of(event, User)  # a committee or Party group meeting expects part of the tree
     return (select(User.id).join(Organization, Organization.id == User.branch_id)
             .where(Organization.path.startswith(event.host_org.path), User.active.is_(True),
-                   User.id.not_in(present)))
+                   User.id.not_in(present), *([] if narrow is None else [narrow])))
 
 
 def deduct_absentees(event: Event, actor_id: int | None = None, now: datetime | None = None) -> dict:
@@ -106,7 +108,7 @@ def deduct_absentees(event: Event, actor_id: int | None = None, now: datetime | 
         return {"absent": 0, "points": 0}
     rule = rule_for(kind.code)
     amount = min(rule.absence_points, 0) if rule is not None else 0
-    reason = f"缺席主题党日：{event.title}"[:255]
+    reason = f"缺席{kind.label_zh}：{event.title}"[:255]
     entry_of: dict[int, int] = {}
     if amount:
         rows = db.session.execute(

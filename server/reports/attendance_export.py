@@ -4,11 +4,13 @@ Rows: every attendance (any state, annulled included), then, for a party day, th
 no attendance at all (state 缺席). Two queries whatever the size."""
 from sqlalchemy import and_, case, false, select
 
+from server.attendance import lifecycle
 from server.attendance.models import Attendance
 from server.auth.models import Organization, User
 from server.auth.scope import scope_of
 from server.common.sheets import Sheet, csv_response, xlsx_response
 from server.common.timeutil import utcnow
+from server.events import audience
 from server.events.kinds import KINDS
 from server.events.lookup import event_for
 from server.events.models import Event
@@ -34,8 +36,9 @@ def _event(user, event_id: int) -> Event:
 def rows_of(event: Event) -> tuple[list[dict], dict]:
     """The sheet's rows (raw values, times naive UTC) and its summary."""
     party = KINDS[event.kind].expects_roster and event.host_org is not None
-    in_roster = (and_(User.active.is_(True), Organization.path.startswith(event.host_org.path)) if party
-                 else false())
+    narrow = audience.roster_of(event, User) if party else None  # a committee or Party group meeting
+    in_roster = (and_(User.active.is_(True), Organization.path.startswith(event.host_org.path),
+                      *([] if narrow is None else [narrow])) if party else false())
     stmt = (select(Attendance, User.name, Organization.name.label("branch_name"),
                    case((in_roster, True), else_=False).label("in_roster"))
             .join(User, User.id == Attendance.user_id).outerjoin(Organization, Organization.id == User.branch_id)
@@ -49,7 +52,7 @@ def rows_of(event: Event) -> tuple[list[dict], dict]:
                      "state": att.state, "checkin_method": att.checkin_method,
                      "checkout_method": att.checkout_method, "note": att.note or ""})
         roster_seen += bool(roster)
-        roster_live += bool(roster) and att.state != "annulled"
+        roster_live += bool(roster) and att.state != "annulled"  # excused too: on the roster, not absent
     absent_rows = []
     if party:
         anyone = select(Attendance.user_id).where(Attendance.event_id == event.id)
@@ -60,7 +63,7 @@ def rows_of(event: Event) -> tuple[list[dict], dict]:
                                 "checkin_at": None, "late": False, "checkout_at": None, "hours_claimed": None,
                                 "hours_confirmed": None, "state": "absent", "checkin_method": None,
                                 "checkout_method": None, "note": ""})
-    live = [r for r in rows if r["state"] != "annulled"]
+    live = [r for r in rows if r["state"] not in lifecycle.NOT_PRESENT]
     summary = {
         "expected": roster_seen + len(absent_rows) if party else None,
         "checked_in": len(live),
@@ -68,7 +71,8 @@ def rows_of(event: Event) -> tuple[list[dict], dict]:
         "absent": roster_seen + len(absent_rows) - roster_live if party else None,
         "checked_out": sum(1 for r in live if r["checkout_at"] is not None),
         "pending": sum(1 for r in live if r["state"] == "pending"),
-        "annulled": len(rows) - len(live),
+        "annulled": sum(1 for r in rows if r["state"] == "annulled"),
+        "excused": sum(1 for r in rows if r["state"] == "excused"),
     }
     return rows + absent_rows, summary
 
@@ -104,7 +108,7 @@ def export_xlsx(user, event_id: int):
             ["开始时间", local_naive(event.starts_at)], ["结束时间", local_naive(event.ends_at)],
             ["地点", event.place_name or ""]]
     if s["expected"] is not None:
-        info += [["应到人数", s["expected"]], ["缺席人数", s["absent"]]]
+        info += [["应到人数", s["expected"]], ["缺席人数", s["absent"]], ["请假人数（不计缺席）", s["excused"]]]
     info += [["签到人数", s["checked_in"]], ["迟到人数", s["late"]], ["签退人数", s["checked_out"]],
              ["待确认", s["pending"]], ["已作废", s["annulled"]], ["导出时间", local_naive(utcnow())]]
     sheets = [Sheet("签到表", HEADER, _cells(rows, as_text=False), widths={2: 12, 3: 22, 4: 20, 6: 20, 12: 30}),

@@ -26,6 +26,7 @@ from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
 from server.common.errors import Invalid, NotFound
 from server.common.timeutil import iso_local, to_local, utcnow
+from server.events import audience
 from server.events.kinds import codes_where
 from server.events.models import Event
 from server.extensions import db
@@ -67,19 +68,19 @@ def _rate(num: int, den: int) -> float | None:
 HOURS_KEYS = tuple(f"{code}_hours" for code in HOURS_KINDS)  # one column of hours per kind that records them
 ROSTER_KINDS = codes_where(expects_roster=True)  # kinds whose expected attendees are the host's roster
 DUTY_KINDS = codes_where(host="community")  # kinds served in the member's own community
-ROW_HEADER = ["组织", "党员人数", "应到人次", "实到人次", "出勤率", "缺席人次", "迟到人次",
+ROW_HEADER = ["组织", "党员人数", "应到人次", "实到人次", "出勤率", "缺席人次", "迟到人次", "请假人次",
               *(f"{KIND_LABELS[code]}时长（小时）" for code in HOURS_KINDS), "服务时长合计（小时）", "已报到社区人数",
               "报到率", "本年到社区服务人数", "社区服务率"]
 
 
 def _blank() -> dict:
-    return {"members": 0, "registered": 0, "served": 0, "expected": 0, "attended": 0, "late": 0,
+    return {"members": 0, "registered": 0, "served": 0, "expected": 0, "attended": 0, "late": 0, "excused": 0,
             **dict.fromkeys(HOURS_KEYS, 0.0)}
 
 
 def _finish(s: dict) -> dict:
-    s["absent"] = s["expected"] - s["attended"]
-    s["attendance_rate"] = _rate(s["attended"], s["expected"])
+    s["absent"] = s["expected"] - s["attended"] - s["excused"]
+    s["attendance_rate"] = _rate(s["attended"], s["expected"] - s["excused"])  # approved leave is not in the base
     for key in HOURS_KEYS:
         s[key] = round(s[key], 2)
     s["hours"] = round(sum(s[key] for key in HOURS_KEYS), 2)
@@ -130,6 +131,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
 
     # party days: the expected members of the tree, with their live check-ins, per event and branch
     live = and_(Attendance.event_id == Event.id, Attendance.user_id == User.id, Attendance.state != "annulled")
+    excused = Attendance.state == "excused"  # approved leave: joined (never an absentee), counted apart
     held = or_(Event.status == "closed", Event.ends_at <= now)  # open and coming events are no absences yet
     roster_where = [Event.kind.in_(ROSTER_KINDS), Event.status.in_(PARTY_STATUSES), in_tree,
                     Event.starts_at >= y_start, Event.starts_at < m_end, held]
@@ -137,29 +139,36 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
     def roster(*cols):
         return (select(*cols).select_from(Event).join(HostOrg, HostOrg.id == Event.host_org_id)
                 .join(MemberOrg, MemberOrg.path.startswith(HostOrg.path))
-                .join(User, and_(User.branch_id == MemberOrg.id, User.active.is_(True))))
+                .join(User, and_(User.branch_id == MemberOrg.id, User.active.is_(True),
+                                 audience.roster_clause(Event, User))))
 
-    trend = {m: {"expected": 0, "attended": 0, "hours": 0.0} for m in range(1, mon + 1)}
+    trend = {m: {"expected": 0, "attended": 0, "excused": 0, "hours": 0.0} for m in range(1, mon + 1)}
     party_days: dict[int, dict] = {}
     for r in db.session.execute(
             roster(Event.id, Event.title, Event.starts_at, HostOrg.name.label("host"), User.branch_id,
-                   func.count(User.id).label("expected"), func.count(Attendance.id).label("attended"),
+                   func.count(User.id).label("expected"),
+                   func.count(case((~excused, Attendance.id))).label("attended"),
+                   func.count(case((excused, Attendance.id))).label("excused"),
                    func.count(case((Attendance.late.is_(True), Attendance.id))).label("late"))
             .outerjoin(Attendance, live).where(*roster_where)
             .group_by(Event.id, Event.title, Event.starts_at, HostOrg.name, User.branch_id)):
         trend[to_local(r.starts_at).month]["expected"] += r.expected
         trend[to_local(r.starts_at).month]["attended"] += r.attended
+        trend[to_local(r.starts_at).month]["excused"] += r.excused
         if r.starts_at < m_start:
             continue
         s = stats[unit_of[r.branch_id]]
         s["expected"] += r.expected
         s["attended"] += r.attended
         s["late"] += r.late
+        s["excused"] += r.excused
         p = party_days.setdefault(r.id, {"event_id": r.id, "title": r.title, "starts_at": iso_local(r.starts_at),
-                                         "host_org_name": r.host, "expected": 0, "attended": 0, "late": 0})
+                                         "host_org_name": r.host, "expected": 0, "attended": 0, "late": 0,
+                                         "excused": 0})
         p["expected"] += r.expected
         p["attended"] += r.attended
         p["late"] += r.late
+        p["excused"] += r.excused
 
     month_roster = [*roster_where, Event.starts_at >= m_start]
     not_yet = [{"event_id": r.id, "title": r.title, "starts_at": iso_local(r.starts_at), "open": r.starts_at <= now,
@@ -172,7 +181,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
     absentees = [{"event_id": r.id, "member_id": r.uid, "name": r.name, "branch_name": r.branch}
                  for r in db.session.execute(
                      roster(Event.id, User.id.label("uid"), User.name, MemberOrg.name.label("branch"))
-                     .outerjoin(Attendance, live).where(*month_roster, Attendance.id.is_(None))
+                     .outerjoin(Attendance, live).where(*month_roster, Attendance.id.is_(None))  # excused: joined
                      .order_by(Event.starts_at, Event.id, MemberOrg.name, User.name, User.id))]
     late_arrivals = [{"event_id": r.id, "member_id": r.uid, "name": r.name, "branch_name": r.branch,
                       "checkin_at": iso_local(r.checkin_at)}
@@ -204,10 +213,11 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
             total[k] += stats[uid][k]
     totals = {"org_id": org.id, "name": "合计", **_finish(total), "party_days": len(party_days)}
     for p in party_days.values():
-        p["absent"] = p["expected"] - p["attended"]
-        p["attendance_rate"] = _rate(p["attended"], p["expected"])
+        p["absent"] = p["expected"] - p["attended"] - p["excused"]
+        p["attendance_rate"] = _rate(p["attended"], p["expected"] - p["excused"])
     trend_rows = [{"month": f"{year}-{m:02d}", "expected": t["expected"], "attended": t["attended"],
-                   "attendance_rate": _rate(t["attended"], t["expected"]), "volunteer_hours": round(t["hours"], 2)}
+                   "excused": t["excused"], "attendance_rate": _rate(t["attended"], t["expected"] - t["excused"]),
+                   "volunteer_hours": round(t["hours"], 2)}
                   for m, t in trend.items()]
     titles = {p["event_id"]: p["title"] for p in party_days.values()}
     for item in absentees + late_arrivals:

@@ -14,10 +14,12 @@ from server.reports.common import (
 )
 from server.reports.participation import HOURS_KEYS, ROW_HEADER
 
+RATE_COLS = tuple(i for i, title in enumerate(ROW_HEADER) if title in ("出勤率", "报到率", "社区服务率"))
+
 
 def _row_cells(r: dict) -> list:
     return [r["name"], r["members"], r["expected"], r["attended"], r["attendance_rate"], r["absent"], r["late"],
-            *(r[key] for key in HOURS_KEYS), r["hours"], r["registered"],
+            r["excused"], *(r[key] for key in HOURS_KEYS), r["hours"], r["registered"],
             r["registered_share"], r["served"], r["served_share"]]
 
 
@@ -30,7 +32,7 @@ def as_csv(report: dict):
     rows = []
     for r in report["rows"] + [report["totals"]]:
         cells = _row_cells(r)
-        for i in (4, 11, 13):
+        for i in RATE_COLS:
             cells[i] = percent_text(cells[i])
         rows.append(cells)
     return csv_response(ROW_HEADER, rows, *_names(report, "csv"))
@@ -40,7 +42,7 @@ def as_xlsx(report: dict):
     """The month's workbook: summary per organization, party days, absentees, late arrivals, every
     attendance of the month, and the trend."""
     summary = Sheet("参与情况汇总", ROW_HEADER, [_row_cells(r) for r in report["rows"] + [report["totals"]]],
-                    percent_cols=(5, 12, 14), widths={1: 24})
+                    percent_cols=tuple(i + 1 for i in RATE_COLS), widths={1: 24})
     parties = Sheet("主题党日", ["活动名称", "开始时间", "主办组织", "应到人数", "实到人数", "迟到人数", "缺席人数",
                              "出勤率"],
                     [[p["title"], local_naive(_utc(p["starts_at"])), p["host_org_name"], p["expected"], p["attended"],

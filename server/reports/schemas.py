@@ -79,9 +79,10 @@ class NumbersSchema(Schema):
     members = fields.Integer()
     expected = fields.Integer(metadata={"description": "party-day attendances expected (member × party day)"})
     attended = fields.Integer()
-    absent = fields.Integer()
+    absent = fields.Integer(metadata={"description": "expected - attended - excused"})
     late = fields.Integer()
-    attendance_rate = fields.Float(allow_none=True, metadata={"description": "attended / expected, 0..1"})
+    excused = fields.Integer(metadata={"description": "approved leave (请假): neither attended nor absent"})
+    attendance_rate = fields.Float(allow_none=True, metadata={"description": "attended / (expected - excused), 0..1"})
     volunteer_service_hours = fields.Float()
     community_duty_hours = fields.Float()
     hours = fields.Float()
@@ -112,8 +113,9 @@ class PartyDaySchema(Schema):
     expected = fields.Integer()
     attended = fields.Integer()
     late = fields.Integer()
+    excused = fields.Integer()
     absent = fields.Integer()
-    attendance_rate = fields.Float(allow_none=True)
+    attendance_rate = fields.Float(allow_none=True, metadata={"description": "attended / (expected - excused)"})
 
 
 class PersonSchema(Schema):
@@ -129,6 +131,7 @@ class TrendSchema(Schema):
     month = fields.String()
     expected = fields.Integer()
     attended = fields.Integer()
+    excused = fields.Integer()
     attendance_rate = fields.Float(allow_none=True)
     volunteer_hours = fields.Float()
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from server.attendance import admission, core
+from server.attendance import admission, core, lifecycle
 from server.attendance.admission import STATUS, Refused
 from server.attendance.models import Attendance
 from server.auth.models import Organization, RevokedSession, User
@@ -52,6 +52,8 @@ class Member(NamedTuple):
     active: bool
     community_id: int | None
     branch_path: str | None
+    is_committee: bool = False
+    party_group_id: int | None = None
 
 
 class Rule(NamedTuple):
@@ -70,7 +72,8 @@ EARLIER = SCANS.alias("earlier")
 RECENT = select(func.count()).select_from(EARLIER).where(
     EARLIER.c.user_id == bindparam("uid"), EARLIER.c.received_at > bindparam("since")).scalar_subquery()
 _EVENT_COLS = ("id", "title", "kind", "place_name", "starts_at", "ends_at", "window_opens_at", "window_closes_at",
-               "status", "audience", "host_community_id", "capacity", "requires_checkout", "requires_confirmation",
+               "status", "audience", "party_group_id", "host_community_id", "capacity", "requires_checkout",
+               "requires_confirmation",
                "late_after_minutes", "qr_mode", "key_version", "geofence_mode", "geofence_radius_m", "lat", "lng")
 _ATT_COLS = tuple(f.name for f in fields(core.AttendanceState) if f.name not in ("event_id", "user_id"))
 # Every read of a scan in one statement, built once: the member (their session epoch, and whether this
@@ -79,6 +82,7 @@ _ATT_COLS = tuple(f.name for f in fields(core.AttendanceState) if f.name not in 
 # load; parameters bound per call.
 READ = select(
     USERS.c.active, USERS.c.session_epoch, USERS.c.community_id, BRANCH.c.path.label("branch_path"),
+    USERS.c.is_committee, USERS.c.party_group_id.label("member_party_group_id"),
     SCANS.c.response.label("prior_response"), SCANS.c.http_status.label("prior_status"),
     *(EVENTS.c[name] for name in _EVENT_COLS), HOST.c.path.label("host_path"),
     *(ATTS.c[name].label("att_" + name) for name in _ATT_COLS),
@@ -111,7 +115,8 @@ def submit(user_id: int, session_epoch, req: ScanRequest, now: datetime | None =
         raise Unauthorized()
     if row.prior_status is not None:
         return rendered(row.prior_response), row.prior_status
-    who = Member(user_id, row.active, row.community_id, row.branch_path)
+    who = Member(user_id, row.active, row.community_id, row.branch_path, bool(row.is_committee),
+                 row.member_party_group_id)
     _check_clock(req, now)
     limited = row.recent_scans >= limit.amount
     for _attempt in range(3):
@@ -254,4 +259,4 @@ def capacity_taken(event_id: int) -> int:
     if db.engine.dialect.name == "postgresql":  # serialise the count with other check-ins of this event
         db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
     return db.session.scalar(select(func.count()).select_from(Attendance).where(
-        Attendance.event_id == event_id, Attendance.state != "annulled"))
+        Attendance.event_id == event_id, Attendance.state.not_in(lifecycle.NOT_PRESENT)))

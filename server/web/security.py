@@ -56,7 +56,9 @@ def _depth_and_text_ok(value) -> bool:
 def guard_body() -> None:
     """Before anything reads the body (the login throttle's key does): refuse one over the size
     limit (larger only for a roster upload) and JSON that would break the app further in."""
-    limit = current_app.config["MAX_IMPORT_BYTES" if request.path in LARGE_BODY_PATHS else "MAX_BODY_BYTES"]
+    large = request.path in LARGE_BODY_PATHS or (request.path.startswith("/api/v1/orglife/")
+                                                 and request.path.endswith("/attachments"))  # meeting photos, PDFs
+    limit = current_app.config["MAX_IMPORT_BYTES" if large else "MAX_BODY_BYTES"]
     request.max_content_length = limit  # also bounds a body sent without a length
     if request.content_length is not None and request.content_length > limit:
         raise TooLarge(details={"max_bytes": limit})

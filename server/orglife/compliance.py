@@ -1,0 +1,126 @@
+"""Requirements as data and the compliance calendar: how often each kind of meeting must be held (defaults
+from the kinds table, Kind.min_per; an admin edits them per year), and per branch and period what is due,
+held or overdue, rolled up an organization's tree. A fixed number of queries whatever the tree's size."""
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+import server.orglife.messages  # noqa: F401  (registers the message codes)
+from server.auth.models import Organization, User
+from server.auth.permissions import require_admin
+from server.auth.scope import scope_of
+from server.common import audit
+from server.common.errors import Forbidden, Invalid, NotFound
+from server.common.timeutil import local_zone, to_local, utcnow
+from server.events.kinds import KINDS
+from server.events.models import Event
+from server.extensions import db
+from server.orglife.models import Requirement
+
+PERIODS = {"month": 12, "quarter": 4, "year": 1}
+HELD_STATUSES = ("published", "closed")
+
+
+def defaults() -> dict[str, tuple[str, int]]:
+    return {k.code: k.min_per for k in KINDS.values() if k.org_life and k.min_per}
+
+
+def requirements(year: int) -> dict[str, tuple[str, int]]:
+    """The year's rules: the admin's rows over the kinds' defaults (a minimum of 0 switches a kind off)."""
+    rules = defaults()
+    for r in db.session.scalars(select(Requirement).where(Requirement.year == year)):
+        rules[r.kind] = (r.period, r.min_count)
+    return {k: v for k, v in rules.items() if v[1] > 0}
+
+
+def list_requirements(year: int) -> list[dict]:
+    edited = {r.kind for r in db.session.scalars(select(Requirement).where(Requirement.year == year))}
+    every = {**defaults(), **_rows(year)}
+    return [{"year": year, "kind": k, "period": p, "min_count": n, "default": k not in edited}
+            for k, (p, n) in sorted(every.items())]
+
+
+def _rows(year: int) -> dict[str, tuple[str, int]]:
+    return {r.kind: (r.period, r.min_count) for r in db.session.scalars(select(Requirement).where(
+        Requirement.year == year))}
+
+
+def put_requirements(actor: User, year: int, items: list[dict], reason: str) -> list[dict]:
+    """An admin sets the year's minimum frequencies (audited with before and after)."""
+    require_admin(actor)
+    for i, item in enumerate(items):
+        if item["kind"] not in KINDS or not KINDS[item["kind"]].org_life:
+            raise Invalid({f"items.{i}.kind": "orglife_requirement_kind"})
+    current = _rows(year)
+    for item in items:
+        row = db.session.scalar(select(Requirement).where(Requirement.year == year, Requirement.kind == item["kind"]))
+        before = current.get(item["kind"]) or defaults().get(item["kind"])
+        if row is None:
+            row = Requirement(year=year, kind=item["kind"])
+            db.session.add(row)
+        row.period, row.min_count, row.updated_by_id, row.updated_at = (item["period"], item["min_count"], actor.id,
+                                                                       utcnow())
+        audit.record(actor.id, "orglife.requirement.set", "requirement", None,
+                     {"year": year, "kind": item["kind"], "rule": list(before) if before else None},
+                     {"year": year, "kind": item["kind"], "rule": [item["period"], item["min_count"]]}, reason)
+    db.session.commit()
+    return list_requirements(year)
+
+
+def _period_of(period: str, month: int) -> int:
+    return {"month": month, "quarter": (month - 1) // 3 + 1, "year": 1}[period]
+
+
+def _period_end(year: int, period: str, index: int) -> datetime:
+    """The first instant after the period, naive UTC."""
+    month = {"month": index, "quarter": index * 3, "year": 12}[period]
+    y, m = (year + 1, 1) if month == 12 else (year, month + 1)
+    return datetime(y, m, 1, tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def calendar(actor: User, org_id: int, year: int, now: datetime | None = None) -> dict:
+    """Per branch of the tree, per required kind and period: held count and due / held / overdue."""
+    now = now or utcnow()
+    org = db.session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(details={"org_id": org_id})
+    if not scope_of(actor).manages_org(org):
+        raise Forbidden(details={"org_id": org_id})
+    rules = requirements(year)
+    start = datetime(year, 1, 1, tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+    end = _period_end(year, "year", 1)
+    branches = db.session.execute(select(Organization.id, Organization.name, Organization.path).where(
+        Organization.path.startswith(org.path), Organization.level == "branch").order_by(Organization.path)).all()
+    if not branches:  # a branch-less organization (or a branch asked directly) is its own row
+        branches = [(org.id, org.name, org.path)]
+    held: dict[tuple[int, str, int], int] = {}
+    for host_id, kind, starts_at in db.session.execute(
+            select(Event.host_org_id, Event.kind, Event.starts_at)
+            .join(Organization, Organization.id == Event.host_org_id)
+            .where(Organization.path.startswith(org.path), Event.kind.in_(tuple(rules)),
+                   Event.status.in_(HELD_STATUSES), Event.starts_at >= start, Event.starts_at < end,
+                   Event.starts_at <= now)):
+        index = _period_of(rules[kind][0], to_local(starts_at).month)
+        held[(host_id, kind, index)] = held.get((host_id, kind, index), 0) + 1
+    rows, behind = [], []
+    for bid, name, _path in branches:
+        kinds = []
+        overdue = 0
+        for kind, (period, minimum) in rules.items():
+            cells = []
+            for index in range(1, PERIODS[period] + 1):
+                count = sum(n for (h, k, i), n in held.items() if k == kind and i == index and h == bid)
+                status = "held" if count >= minimum else ("overdue" if _period_end(year, period, index) <= now
+                                                          else "due")
+                overdue += status == "overdue"
+                cells.append({"period": index, "held": count, "min_count": minimum, "status": status})
+            kinds.append({"kind": kind, "label": KINDS[kind].label_zh, "period": period, "cells": cells})
+        rows.append({"org_id": bid, "name": name, "overdue": overdue, "kinds": kinds})
+        if overdue:
+            behind.append({"org_id": bid, "name": name, "overdue": overdue})
+    members = dict(db.session.execute(select(User.branch_id, func.count(User.id)).where(
+        User.branch_id.in_([b[0] for b in branches]), User.active.is_(True)).group_by(User.branch_id)).all())
+    for r in rows:
+        r["members"] = members.get(r["org_id"], 0)
+    return {"org": {"id": org.id, "name": org.name}, "year": year, "branches": rows, "behind": behind,
+            "requirements": [{"kind": k, "period": p, "min_count": n} for k, (p, n) in rules.items()]}
