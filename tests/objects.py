@@ -193,6 +193,17 @@ def leave_request(w, who: str = "a1") -> int:
     return req.id
 
 
+def approved_leave(w, who: str = "a1") -> int:
+    """An approved leave request, with its excused attendance, as the approval leaves them."""
+    from server.attendance import lifecycle
+    from server.orglife.models import LeaveRequest
+    req = db.session.get(LeaveRequest, leave_request(w, who))
+    req.status = "approved"
+    lifecycle.excuse(req.event_id, req.user_id, w.ids.org_a, "请假获批：出差", _now())
+    db.session.commit()
+    return req.id
+
+
 def makeup(w, who: str = "a1") -> int:
     """An unconfirmed make-up of `who` for a party day of branch_a that ended yesterday."""
     from server.orglife.models import MakeUp

@@ -328,6 +328,8 @@ ROWS = [
         lambda c: {"json": {"event_id": objects.party_day(c.w, start_in=timedelta(days=1)), "reason": "出差"}}),
     Row("POST", "/api/v1/orglife/leave/{leave_id}/approve", allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {"leave_id": objects.leave_request(c.w), "json": {"note": "同意"}}),
+    Row("POST", "/api/v1/orglife/leave/{leave_id}/withdraw", allow(200, "org", "admin", **EVENT_MANAGERS),
+        lambda c: {"leave_id": objects.approved_leave(c.w), "json": {"reason": "本人已到场"}}),
     Row("POST", "/api/v1/orglife/leave/{leave_id}/decline", allow(200, "org", "admin", **EVENT_MANAGERS),
         lambda c: {"leave_id": objects.leave_request(c.w), "json": {"note": "请参加"}}),
     Row("GET", "/api/v1/orglife/events/{event_id}/leave", allow(200, "org", "admin", **EVENT_MANAGERS), party),

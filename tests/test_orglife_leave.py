@@ -118,3 +118,27 @@ def test_leave_approved_after_closing_reverses_the_deduction(world, ctx, make_ev
     assert ok.status_code == 200
     assert q("select sum(amount) from points_ledger where user_id = :u", u=world.ids.a2)[0][0] == 0
     assert q("select excused from absence_deductions where user_id = :u", u=world.ids.a2)[0][0] in (True, 1)
+
+
+def test_approved_leave_is_withdrawn_when_the_member_comes_after_all(world, ctx, make_event, login, q, scan,
+                                                                      token_for):
+    """on_leave tells the member to ask the secretary; withdrawing the leave lets them check in (audited)."""
+    meeting = make_event("branch_assembly", start_in=timedelta(days=1))
+    a1 = login(world.phones.a1)
+    leave_id = a1.post("/api/v1/orglife/leave", json={"event_id": meeting, "reason": "出差"}).get_json()["id"]
+    org = login(world.phones.org_a)
+    assert org.post(f"/api/v1/orglife/leave/{leave_id}/approve", json={}).status_code == 200
+    shift(ctx, meeting, -timedelta(days=1, minutes=10))
+    assert scan(a1, token_for(meeting)).get_json()["error"]["code"] == "on_leave"
+    assert login(world.phones.a2).post(f"/api/v1/orglife/leave/{leave_id}/withdraw",
+                                       json={"reason": "到场"}).status_code == 403
+    assert org.post(f"/api/v1/orglife/leave/{leave_id}/withdraw", json={"reason": ""}).status_code == 422
+    done = org.post(f"/api/v1/orglife/leave/{leave_id}/withdraw", json={"reason": "出差取消，本人到场"})
+    assert done.status_code == 200 and done.get_json()["status"] == "withdrawn"
+    again = org.post(f"/api/v1/orglife/leave/{leave_id}/withdraw", json={"reason": "再次"})
+    assert again.status_code == 409
+    assert scan(a1, token_for(meeting)).status_code == 201
+    assert q("select state from attendance where event_id = :e", e=meeting) == [("checked_in",)]
+    actions = [r[0] for r in q("select action from audit_log where action in ('attendance.unexcuse', "
+                               "'orglife.leave.withdrawn') order by id")]
+    assert actions == ["attendance.unexcuse", "orglife.leave.withdrawn"]

@@ -43,6 +43,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "annul": (tuple(s for s in STATES if s not in ("annulled", "excused")), "annulled"),
     "restore": (("annulled",), None),                  # undo an annulment: back to the state it had
     "excuse": ((), "excused"),  # approved leave: a new row (excuse()), from no attendance at all
+    "unexcuse": (("excused",), None),  # leave withdrawn (the member came after all): the row goes (unexcuse())
     "dispute": (("pending", "confirmed", "rejected", "no_checkout", "checked_out"), None),  # the member objects
 }
 
@@ -86,6 +87,17 @@ def excuse(event_id: int, user_id: int, actor_id: int | None, reason: str, now: 
     db.session.flush()
     audit.record(actor_id, "attendance.excuse", "attendance", att.id, None, state_of(att), reason)
     return att
+
+
+def unexcuse(att: Attendance, actor_id: int | None, reason: str) -> None:
+    """Withdrawn leave: the excused row, which holds no check-in, goes (audited), so the member can check in.
+    The caller commits."""
+    if not allowed("unexcuse", att.state):
+        raise Conflict("state_conflict", {"state": att.state, "action": "unexcuse"})
+    before = state_of(att)
+    db.session.delete(att)
+    db.session.flush()
+    audit.record(actor_id, "attendance.unexcuse", "attendance", att.id, before, None, reason)
 
 
 def transition_all(event_id: int, action: str, actor_id: int | None, reason: str, now: datetime) -> list[int]:

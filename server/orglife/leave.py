@@ -89,6 +89,29 @@ def decide(actor: User, leave_id: int, approve: bool, note: str = "", now: datet
     return leave_json(req, name, event.title)
 
 
+def withdraw(actor: User, leave_id: int, reason: str) -> dict:
+    """Take an approved leave back (the member came after all): no longer excused, so they can check in."""
+    req = db.session.get(LeaveRequest, leave_id)
+    if req is None:
+        raise NotFound(details={"leave_id": leave_id})
+    try:
+        event = event_for(scope_of(actor), req.event_id, "manage")
+    except NotFound:
+        raise NotFound(details={"leave_id": leave_id}) from None
+    att = db.session.scalar(select(Attendance).where(Attendance.event_id == req.event_id,
+                                                     Attendance.user_id == req.user_id))
+    if req.status != "approved" or att is None or att.state != "excused":
+        raise Conflict("orglife_leave_decided", {"leave_id": leave_id, "status": req.status})
+    lifecycle.unexcuse(att, actor.id, f"撤销请假：{reason}")
+    before = {"status": req.status}
+    req.status = "withdrawn"
+    audit.record(actor.id, "orglife.leave.withdrawn", "leave_request", req.id, before,
+                 {"status": req.status, "event_id": req.event_id, "member_id": req.user_id}, reason)
+    db.session.commit()
+    name = db.session.scalar(select(User.name).where(User.id == req.user_id))
+    return leave_json(req, name, event.title)
+
+
 def mine(user: User) -> list[dict]:
     from server.events.models import Event
     rows = db.session.execute(select(LeaveRequest, Event.title).join(Event, Event.id == LeaveRequest.event_id)

@@ -18,6 +18,10 @@ class LeaveDecisionSchema(Schema):
     note = fields.String(load_default="", validate=text(255, "处理意见"))
 
 
+class LeaveWithdrawSchema(Schema):
+    reason = fields.String(required=True, validate=text(255, "原因", min_len=1))
+
+
 class LeaveRequestSchema(Schema):
     id = fields.Integer()
     event_id = fields.Integer()
@@ -83,6 +87,20 @@ class LeaveApprove(MethodView):
     def post(self, body, leave_id):
         """Approve: the member becomes excused (not absent, no absence deduction); audited."""
         return leave.decide(require_user(), leave_id, True, body["note"])
+
+
+@blp.route("/orglife/leave/<int:leave_id>/withdraw")
+class LeaveWithdraw(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(LeaveWithdrawSchema)
+    @blp.response(200, LeaveRequestSchema)
+    @blp.alt_response(403, description="You see the event but do not manage it")
+    @blp.alt_response(404, description="No such request in an event you see")
+    @blp.alt_response(409, description="Not an approved leave (orglife_leave_decided)")
+    def post(self, body, leave_id):
+        """Withdraw an approved leave (the member came after all): they can check in again; audited."""
+        return leave.withdraw(require_user(), leave_id, body["reason"])
 
 
 @blp.route("/orglife/leave/<int:leave_id>/decline")

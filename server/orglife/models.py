@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.common.timeutil import utcnow
 from server.extensions import db
 
-LEAVE_STATUSES = ("pending", "approved", "declined")
+LEAVE_STATUSES = ("pending", "approved", "declined", "withdrawn")
 
 
 class LeaveRequest(db.Model):
