@@ -25,3 +25,10 @@ def test_icon_and_robots(anon):
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
     robots = anon.get("/robots.txt")
     assert robots.status_code == 200 and "Disallow: /api/" in robots.get_data(as_text=True)
+
+
+def test_every_page_describes_itself(anon):
+    """Lighthouse's meta-description: the app page and the staff pages say what they are."""
+    for path in ("/", "/app/staff/events.html", "/no/such/page"):
+        html = anon.get(path, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert '<meta name="description" content="签到' in html, path
