@@ -185,23 +185,25 @@ def restore(actor: User, event_id: int, attendance_id: int, reason: str) -> dict
     return {"points_restored": money["points_restored"], "attendance": {**after, **manual.member_fields(member)}}
 
 
-def card_png(viewer: User, member_id: int) -> bytes:
-    """The member's printable card, for the member, admins and organizers over their branch."""
+def _card_holder(viewer: User, member_id: int) -> User:
+    """The member whose card the viewer may see or reissue (the member, admins, organizers over them)."""
     member = db.session.get(User, member_id)
     if member is None and is_admin(viewer):
         raise NotFound(details={"member_id": member_id})
     if member is None or not cards.can_view_card(viewer, member):
         raise Forbidden(details={"member_id": member_id})
+    return member
+
+
+def card_png(viewer: User, member_id: int) -> bytes:
+    """The member's printable card, for the member, admins and organizers over their branch."""
+    member = _card_holder(viewer, member_id)
     return cards.card_png(member)
 
 
 def reissue_card(viewer: User, member_id: int, reason: str) -> dict:
     """A new card for a lost one: the version goes up and the old card is refused from now on (audited)."""
-    member = db.session.get(User, member_id)
-    if member is None and is_admin(viewer):
-        raise NotFound(details={"member_id": member_id})
-    if member is None or not cards.can_view_card(viewer, member):
-        raise Forbidden(details={"member_id": member_id})
+    member = _card_holder(viewer, member_id)
     before = member.card_version
     member.card_version = before + 1
     audit.record(viewer.id, "card.reissue", "user", member.id, {"card_version": before},

@@ -56,16 +56,21 @@ def ask(user: User, event_id: int, reason: str, now: datetime | None = None) -> 
     return leave_json(req, user.name, event.title)
 
 
-def decide(actor: User, leave_id: int, approve: bool, note: str = "", now: datetime | None = None) -> dict:
-    """Approve (the member becomes excused) or decline a pending request of an event the actor manages."""
-    now = now or utcnow()
+def _managed_request(actor: User, leave_id: int):
+    """The request and its event, if the actor manages the event; 404 (not 403) so requests do not leak."""
     req = db.session.get(LeaveRequest, leave_id)
     if req is None:
         raise NotFound(details={"leave_id": leave_id})
     try:
-        event = event_for(scope_of(actor), req.event_id, "manage")
+        return req, event_for(scope_of(actor), req.event_id, "manage")
     except NotFound:
         raise NotFound(details={"leave_id": leave_id}) from None
+
+
+def decide(actor: User, leave_id: int, approve: bool, note: str = "", now: datetime | None = None) -> dict:
+    """Approve (the member becomes excused) or decline a pending request of an event the actor manages."""
+    now = now or utcnow()
+    req, event = _managed_request(actor, leave_id)
     if req.status != "pending":
         raise Conflict("orglife_leave_decided", {"leave_id": leave_id, "status": req.status})
     before = {"status": req.status}
@@ -91,13 +96,7 @@ def decide(actor: User, leave_id: int, approve: bool, note: str = "", now: datet
 
 def withdraw(actor: User, leave_id: int, reason: str) -> dict:
     """Take an approved leave back (the member came after all): no longer excused, so they can check in."""
-    req = db.session.get(LeaveRequest, leave_id)
-    if req is None:
-        raise NotFound(details={"leave_id": leave_id})
-    try:
-        event = event_for(scope_of(actor), req.event_id, "manage")
-    except NotFound:
-        raise NotFound(details={"leave_id": leave_id}) from None
+    req, event = _managed_request(actor, leave_id)
     att = db.session.scalar(select(Attendance).where(Attendance.event_id == req.event_id,
                                                      Attendance.user_id == req.user_id))
     if req.status != "approved" or att is None or att.state != "excused":
