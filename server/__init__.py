@@ -70,6 +70,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from server import web
     from server.attendance.routes import blp as attendance_blp
+    from server.auth.account_routes import blp as accounts_blp
     from server.auth.directory_routes import blp as directory_blp
     from server.auth.routes import blp as auth_blp
     from server.community.routes import BLUEPRINTS as community_blps
@@ -85,6 +86,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, *community_blps,
                 hours_blp, points_rules_blp, reports_blp, members_blp, directory_blp, people_blp,
-                orglife_blp):
+                orglife_blp, accounts_blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)

@@ -35,6 +35,13 @@ def load_config(instance_path: str, overrides: dict | None = None) -> dict:
         "SCAN_RATE_LIMIT": os.environ.get("SCAN_RATE_LIMIT", "30/minute"),
         "LOGIN_RATE_LIMIT_PHONE": os.environ.get("LOGIN_RATE_LIMIT_PHONE", "5/15minutes"),
         "LOGIN_RATE_LIMIT_ADDR": os.environ.get("LOGIN_RATE_LIMIT_ADDR", "30/15minutes"),
+        # One-time account codes (activation slips, join QR, reset codes): failed tries per address, and per code.
+        "CODE_RATE_LIMIT_ADDR": os.environ.get("CODE_RATE_LIMIT_ADDR", "20/15minutes"),
+        "CODE_RATE_LIMIT_CODE": os.environ.get("CODE_RATE_LIMIT_CODE", "5/15minutes"),
+        "HELP_RATE_LIMIT_ADDR": os.environ.get("HELP_RATE_LIMIT_ADDR", "30/hour"),  # an office shares one address
+        "HELP_RATE_LIMIT_PHONE": os.environ.get("HELP_RATE_LIMIT_PHONE", "3/hour"),
+        # Where a reset code goes: "staff" shows it once to the staff member (an SMS sender can be added).
+        "RESET_CODE_SENDER": os.environ.get("RESET_CODE_SENDER", "staff"),
         "GEOFENCE_ACCURACY_CAP_M": _float("GEOFENCE_ACCURACY_CAP_M", 100.0),
         "MAX_BODY_BYTES": _int("MAX_BODY_BYTES", 1024 * 1024),
         "MAX_IMPORT_BYTES": _int("MAX_IMPORT_BYTES", 12 * 1024 * 1024),  # the importer reads up to 10 MB

@@ -254,3 +254,26 @@ def feed(user_id: int) -> tuple[int, str]:
     from server.orglife import feeds
     made = feeds.create(db.session.get(Member, user_id), "member", None)
     return made["id"], made["token"]
+
+
+def imported_member(w) -> tuple[int, str, str]:
+    """A member of branch_a as a roster import leaves them (no password): (id, phone, name)."""
+    from server.auth.services import UNUSABLE_PASSWORD
+    n = next(_seq)
+    phone, name = f"1370000{n:04d}", f"导入{n}"
+    user = User(name=name, phone=phone, password_hash=UNUSABLE_PASSWORD, branch_id=w.branch_a_id)
+    db.session.add(user)
+    db.session.commit()
+    return user.id, phone, name
+
+
+def activation_code(w) -> dict:
+    """A fresh activation code of a fresh imported member: the path param and the body that redeems it."""
+    from server.auth import codes
+    from server.auth.models import AccountCode
+    user_id, phone, name = imported_member(w)
+    code = codes.new_code()
+    db.session.add(AccountCode(code_hash=codes.digest(code), purpose="activation", user_id=user_id,
+                               issued_by_id=w.ids.org_a, expires_at=_now() + timedelta(days=1)))
+    db.session.commit()
+    return {"code": code, "json": {"phone": phone, "name": name, "password": "activate-1234"}}

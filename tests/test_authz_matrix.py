@@ -162,6 +162,30 @@ ROWS = [
     Row("POST", "/api/v1/auth/logout", public(204)),
     Row("POST", "/api/v1/auth/logout-all", allow(204, *SIGNED_IN)),
     Row("GET", "/api/v1/me", allow(200, *SIGNED_IN)),
+
+    # -- accounts: codes (public, the code is the key), staff issuing them, my account ------------------------------
+    Row("GET", "/api/v1/codes/{code}", public(200), lambda c: {"code": objects.activation_code(c.w)["code"]}),
+    Row("POST", "/api/v1/codes/{code}/redeem", public(200), lambda c: objects.activation_code(c.w)),
+    Row("GET", "/api/v1/codes/{code}/qr.png", public(200), lambda c: {"code": "ABCDE-FGHJK"}),
+    Row("POST", "/api/v1/auth/help", public(202),
+        lambda c: {"json": {"phone": getattr(c.w.phones, USER_OF.get(c.caller, "a1"))}}),
+    Row("POST", "/api/v1/organizations/{org_id}/activation-slips", allow(201, "org", "admin"),
+        lambda c: {"org_id": c.w.branch_a_id, "json": {}}),
+    Row("GET", "/api/v1/organizations/{org_id}/activation", allow(200, "org", "admin"),
+        lambda c: {"org_id": c.w.branch_a_id}),
+    Row("POST", "/api/v1/organizations/{org_id}/join-code", allow(201, "org", "admin"),
+        lambda c: {"org_id": c.w.branch_a_id, "json": {}}),
+    Row("DELETE", "/api/v1/organizations/{org_id}/join-code", allow(204, "org", "admin"),
+        lambda c: {"org_id": c.w.branch_a_id}),
+    Row("POST", "/api/v1/members/{member_id}/reset-code", allow(201, "org", "admin"),
+        lambda c: {"member_id": c.w.ids.a1}),
+    Row("GET", "/api/v1/password-help", allow(200, "org", "org_other", "admin")),
+    Row("GET", "/api/v1/account", allow(200, *SIGNED_IN)),
+    Row("POST", "/api/v1/account/password", allow(200, *SIGNED_IN),
+        lambda c: {"json": {"current_password": support.PASSWORD, "new_password": support.PASSWORD}}),
+    Row("POST", "/api/v1/account/phone", allow(200, *SIGNED_IN),
+        lambda c: {"json": {"password": support.PASSWORD, "phone": getattr(c.w.phones, USER_OF[c.caller])}}
+        if c.caller != "anon" else {"json": {"password": "x", "phone": "13800000101"}}),
     Row("GET", "/api/v1/openapi.json", public(200)),
 
     # -- events: a party day of branch_a -------------------------------------------------------------

@@ -96,3 +96,35 @@ class RevokedSession(db.Model):
     sid: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     revoked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+CODE_PURPOSES = ("activation", "reset", "join")
+
+
+class AccountCode(db.Model):
+    """A one-time code that lets a member set a password: an activation slip or a reset code (one member,
+    used once), or a branch's join QR (any not-yet-activated member of the branch, until it ends). Only a
+    keyed hash of the code is kept, so the codes cannot be read back from the database."""
+
+    __tablename__ = "account_codes"
+    __table_args__ = (CheckConstraint("purpose in ('activation','reset','join')", name="code_purpose_known"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)  # replaced by a newer code, or ended by staff
+
+
+class PasswordHelp(db.Model):
+    """A member's "I forgot my password" from the sign-in page, waiting for staff to issue a reset code."""
+
+    __tablename__ = "password_help"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from server.auth.models import Organization, RevokedSession, User
 from server.auth.scope import scope_of
-from server.common.errors import Forbidden, Unauthorized
+from server.common.errors import Forbidden, NotFound, Unauthorized
 from server.extensions import db
 
 
@@ -83,3 +83,13 @@ def can_manage_event(user: User, event) -> bool:
 def require_admin(user: User) -> None:
     if not scope_of(user).admin:
         forbid()
+
+
+def managed_member(actor: User, member_id: int) -> User:
+    """The member, if the actor manages them (an admin, or an organizer over the member's branch)."""
+    member = db.session.get(User, member_id)
+    if member is None:
+        raise NotFound(details={"member_id": member_id})
+    if not (is_admin(actor) or (member.branch is not None and can_manage_org(actor, member.branch))):
+        raise Forbidden(details={"member_id": member_id})
+    return member

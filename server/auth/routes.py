@@ -29,6 +29,15 @@ def me_payload(user) -> dict:
     return {**services.user_json(user), "csrf_token": session.get("csrf")}
 
 
+def sign_in(user) -> dict:
+    """A fresh session for this device (sign-in, activation, reset, password change); the device is known."""
+    after_this_request(lambda response: devices.remember(response, user.phone))
+    session.clear()
+    session.permanent = True
+    session.update(uid=user.id, epoch=user.session_epoch, csrf=secrets.token_urlsafe(24), sid=secrets.token_hex(16))
+    return me_payload(user)
+
+
 @blp.route("/auth/login")
 class Login(MethodView):
     decorators = [
@@ -44,13 +53,7 @@ class Login(MethodView):
     @blp.doc(security=[])
     def post(self, body):
         """Exchange phone and password for a long-lived session cookie."""
-        user = services.authenticate(body["phone"], body["password"])
-        after_this_request(lambda response: devices.remember(response, user.phone))
-        session.clear()
-        session.permanent = True
-        session.update(uid=user.id, epoch=user.session_epoch, csrf=secrets.token_urlsafe(24),
-                       sid=secrets.token_hex(16))
-        return me_payload(user)
+        return sign_in(services.authenticate(body["phone"], body["password"]))
 
 
 @blp.route("/auth/logout")

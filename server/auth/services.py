@@ -1,4 +1,5 @@
 """Sign-in rules: slow password hashes, one answer for unknown phone and wrong password."""
+import re
 import secrets
 
 from flask import current_app
@@ -10,6 +11,26 @@ from server.common.errors import Forbidden, Unauthorized
 from server.extensions import db
 
 _DUMMY_HASH: dict[str, str] = {}
+# An imported member's password until they activate: no "$", so werkzeug's check_password_hash refuses it.
+UNUSABLE_PASSWORD = "!imported"  # noqa: S105
+
+
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalize_phone(text: str) -> str:
+    """A mainland mobile number as typed or pasted ("+86 139-0000 0000") to its 11 digits."""
+    phone = re.sub(r"[\s\-()（）]", "", text)
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("86") and len(phone) == 13:
+        phone = phone[2:]
+    return phone
+
+
+def activated(user: User) -> bool:
+    """Whether the member has a password of their own (set by activation, a reset or an admin)."""
+    return user.password_hash != UNUSABLE_PASSWORD
 
 
 def _dummy_hash(method: str) -> str:
@@ -43,7 +64,7 @@ def hash_password(password: str) -> str:
 def authenticate(phone: str, password: str) -> User:
     """Return the user or raise 401; unknown phones still pay for one hash check."""
     user = db.session.scalar(db.select(User).where(User.phone == phone))
-    if user is None:
+    if user is None or not activated(user):  # neither answers faster than a wrong password
         check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         raise Unauthorized("bad_credentials")
     if not check_password_hash(user.password_hash, password):

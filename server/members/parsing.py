@@ -4,12 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import server.members.messages  # noqa: F401  (registers the message codes)
+from server.auth.services import PHONE_RE, UNUSABLE_PASSWORD, normalize_phone  # noqa: F401  (parsing.<name>)
 from server.common.errors import Unprocessable
 from server.members.table import MAX_BYTES, MAX_ROWS, quote, read_table  # noqa: F401  (parsing.<name>)
 
 CHUNK = 900  # bound parameters per IN (): safe on every SQLite build
-UNUSABLE_PASSWORD = "!imported"  # noqa: S105 - no "$": werkzeug's check_password_hash refuses it; set a password later
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 COLUMNS = {
     "name": ("姓名", "名字", "党员姓名", "name"),
     "phone": ("手机号", "手机", "手机号码", "联系电话", "电话", "联系方式", "phone", "mobile"),
@@ -86,15 +85,6 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
     if len(rows) > MAX_ROWS:
         raise Unprocessable("import_too_large", {"max_rows": MAX_ROWS, "rows": len(rows)})
     return {f: header[i] for f, i in index.items()}, rows
-
-
-def normalize_phone(text: str) -> str:
-    phone = re.sub(r"[\s\-()（）]", "", text)
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("86") and len(phone) == 13:
-        phone = phone[2:]
-    return phone
 
 
 def parse_roles(text: str) -> tuple[list[str], list[str]]:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, RoleGrant, User
-from server.auth.permissions import can_manage_org, is_admin, require_admin
+from server.auth.permissions import can_manage_org, managed_member, require_admin
 from server.common import audit
 from server.common.errors import Conflict, Forbidden, Invalid, NotFound
 from server.common.timeutil import iso_local, utcnow
@@ -21,14 +21,7 @@ from server.extensions import db
 RECENT = 10
 
 
-def _managed(actor: User, member_id: int) -> User:
-    """The member, if the actor manages them (an admin, or an organizer over the member's branch)."""
-    member = db.session.get(User, member_id)
-    if member is None:
-        raise NotFound(details={"member_id": member_id})
-    if not (is_admin(actor) or (member.branch is not None and can_manage_org(actor, member.branch))):
-        raise Forbidden(details={"member_id": member_id})
-    return member
+_managed = managed_member
 
 
 def _where(member: User) -> dict:

@@ -36,6 +36,12 @@ def registration_landing(token: str):
     return _index()
 
 
+@bp.get("/a/<code>")
+def code_landing(code: str):
+    """An activation slip's, a join QR's or a reset code's URL: the page asks phone, name and a new password."""
+    return _index()
+
+
 @bp.get("/sw.js")
 def service_worker():
     """The service worker, at the root so that its scope covers / and /s/. Its VERSION is a hash of

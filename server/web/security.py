@@ -14,6 +14,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 SAFE = ("GET", "HEAD", "OPTIONS")
 MAX_JSON_DEPTH = 32  # our deepest body nests 4 levels
 LARGE_BODY_PATHS = ("/api/v1/members/import",)
+SESSION_STARTERS = ("/api/v1/auth/login", "/api/v1/auth/help")
 
 
 def check_csrf() -> None:
@@ -22,8 +23,8 @@ def check_csrf() -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:
         raise Forbidden("csrf_failed", {"reason": "cross-site origin"})
-    if request.path == "/api/v1/auth/login" or "uid" not in session:
-        return  # nothing to ride on without a session; login itself is origin-checked
+    if request.path in SESSION_STARTERS or request.path.startswith("/api/v1/codes/") or "uid" not in session:
+        return  # nothing to ride on without a session; starting one (sign-in, a code) is origin-checked
     sent = request.headers.get("X-CSRF-Token", "")
     if not hmac.compare_digest(sent.encode(), str(session.get("csrf", "")).encode()):
         raise Forbidden("csrf_failed", {"reason": "missing or wrong X-CSRF-Token header"})
