@@ -72,7 +72,7 @@ def test_dry_run_reports_every_row_and_writes_nothing(world, login, q):
     assert {n: r["action"] for n, r in rows.items()} == {
         2: "create", 3: "create", 4: "update", 5: "unchanged", 6: "create", 7: "create",
         8: "refuse", 9: "refuse", 10: "refuse", 11: "refuse", 13: "refuse"}
-    assert body["summary"] == {"rows": 11, "create": 4, "update": 1, "unchanged": 1, "refuse": 5}
+    assert body["summary"] == {"rows": 11, "create": 4, "update": 1, "unchanged": 1, "refuse": 5, "deactivate": 0}
     codes = {n: [x["code"] for x in r["reasons"]] for n, r in rows.items() if r["reasons"]}
     assert codes == {8: ["bad_phone"], 9: ["unknown_branch"], 10: ["duplicate_row"], 11: ["unknown_community"],
                      13: ["unknown_role"]}
@@ -100,7 +100,8 @@ def test_real_run_applies_then_reimport_changes_nothing(world, login, q):
     admin = login(world.phones.admin)
     resp = upload(admin, csv_bytes(GOOD), dry_run=False)
     assert resp.status_code == 200, resp.get_json()
-    assert resp.get_json()["summary"] == {"rows": 6, "create": 4, "update": 1, "unchanged": 1, "refuse": 0}
+    assert resp.get_json()["summary"] == {"rows": 6, "create": 4, "update": 1, "unchanged": 1, "refuse": 0,
+                                          "deactivate": 0}
     users = {r[0]: r for r in q("select phone, name, branch_id, community_id, password_hash from users")}
     assert users["13900001001"][1:4] == ("新人一", world.branch_a_id, world.c1_id)
     assert users["13900001002"][1:4] == ("新人二", world.branch_b_id, None)
@@ -121,7 +122,8 @@ def test_real_run_applies_then_reimport_changes_nothing(world, login, q):
     state = snapshot(q)
     again = upload(admin, csv_bytes(GOOD), dry_run=False)
     assert again.status_code == 200
-    assert again.get_json()["summary"] == {"rows": 6, "create": 0, "update": 0, "unchanged": 6, "refuse": 0}
+    assert again.get_json()["summary"] == {"rows": 6, "create": 0, "update": 0, "unchanged": 6, "refuse": 0,
+                                          "deactivate": 0}
     assert snapshot(q) == state
 
 

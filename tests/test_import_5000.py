@@ -34,7 +34,8 @@ def test_import_5000_rows(world, login, q, capsys):
     assert dry.status_code == 200 and dry.get_json()["summary"]["create"] == ROWS
     real, t_real = timed(admin, data, False)
     assert real.status_code == 200, real.get_json()
-    assert real.get_json()["summary"] == {"rows": ROWS, "create": ROWS, "update": 0, "unchanged": 0, "refuse": 0}
+    assert real.get_json()["summary"] == {"rows": ROWS, "create": ROWS, "update": 0, "unchanged": 0, "refuse": 0,
+                                         "deactivate": 0}
     assert q("select count(*) from users where phone like '137%'")[0][0] == ROWS
     assert q("select count(*) from users where phone like '137%' and community_id is not null")[0][0] == 3334
     again, t_again = timed(admin, data, False)

@@ -69,7 +69,7 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
     existing = {}
     for chunk in _chunks(phones):
         for u in db.session.execute(select(User.id, User.phone, User.name, User.branch_id, User.community_id,
-                                           User.joined_party_on)
+                                           User.joined_party_on, User.active)
                                     .where(User.phone.in_(chunk))):
             existing[u.phone] = u
     grants: set[tuple[int, str, int | None, int | None]] = set()
@@ -150,10 +150,29 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
         if row.joined_on and row.joined_on != old.joined_party_on:
             row.changes["joined_party_on"] = [old.joined_party_on and old.joined_party_on.isoformat(),
                                               row.joined_on.isoformat()]
+        if not old.active:
+            row.changes["active"] = [False, True]  # back on the roster: reactivated
         if row.new_grants:
             row.changes["roles_added"] = [g[0] for g in row.new_grants]
         row.action = "update" if row.changes else "unchanged"
     return rows
+
+
+def missing(user: User, rows: list[Row]) -> list[Row]:
+    """With "deactivate the missing": the active members of the branches the file names (and the user
+    manages) whose phone is not in the file, as rows to deactivate. Never a branch the file does not name."""
+    branches = sorted({r.branch_id for r in rows if r.branch_id is not None and r.action != "refuse"})
+    phones = {r.phone for r in rows}
+    gone = []
+    for chunk in _chunks(branches):
+        stmt = (select(User.id, User.name, User.phone, Organization.name.label("branch"))
+                .join(Organization, Organization.id == User.branch_id)
+                .where(User.branch_id.in_(chunk), User.active.is_(True), scope_of(user).manages_org_clause(
+                    User.branch_id)).order_by(Organization.path, User.name, User.id))
+        gone += [Row(number=0, name=u.name, phone=u.phone, branch=u.branch, community="", role="",
+                     action="deactivate", user_id=u.id, changes={"active": [True, False]})
+                 for u in db.session.execute(stmt) if u.phone not in phones and u.id != user.id]
+    return gone
 
 
 # ---------------------------------------------------------------- applying the plan
@@ -164,7 +183,8 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
     now = now or utcnow()
     creates = [r for r in rows if r.action == "create"]
     updates = [r for r in rows if r.action == "update"]
-    if not creates and not updates:
+    gone = [r for r in rows if r.action == "deactivate"]
+    if not creates and not updates and not gone:
         return  # the same file again: nothing to write, not even an audit row
     password_hash = hash_password(initial_password) if initial_password else UNUSABLE_PASSWORD
     try:
@@ -181,13 +201,17 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
                 r.user_id = ids[r.phone]
         field_updates = []
         for r in updates:
-            values = {k: v[1] for k, v in r.changes.items() if k in ("name", "branch_id", "community_id")}
+            values = {k: v[1] for k, v in r.changes.items() if k in ("name", "branch_id", "community_id", "active")}
             if "joined_party_on" in r.changes:
                 values["joined_party_on"] = r.joined_on
             if values:
                 field_updates.append({"id": r.user_id, **values})
         for keys in {tuple(sorted(u)) for u in field_updates}:  # one executemany per set of columns
             db.session.execute(update(User), [u for u in field_updates if tuple(sorted(u)) == keys])
+        if gone:  # their sessions end with the deactivation; nothing they did is deleted
+            for chunk in _chunks([r.user_id for r in gone]):
+                db.session.execute(update(User).where(User.id.in_(chunk))
+                                   .values(active=False, session_epoch=User.session_epoch + 1))
         new_grants = [{"user_id": r.user_id, "role": role, "organization_id": org_id, "community_id": comm_id}
                       for r in creates + updates for role, org_id, comm_id in r.new_grants]
         if new_grants:
@@ -196,6 +220,9 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
                    "object_id": r.user_id, "before": {k: v[0] for k, v in r.changes.items()},
                    "after": {k: v[1] for k, v in r.changes.items()}, "reason": f"名册导入 {filename}"[:500],
                    "created_at": now} for r in updates]
+        audits += [{"actor_id": user.id, "action": "member.import.deactivate", "object_type": "user",
+                    "object_id": r.user_id, "before": {"active": True}, "after": {"active": False},
+                    "reason": f"名册导入 {filename}：名册中已无此人"[:500], "created_at": now} for r in gone]
         audits += [{"actor_id": user.id, "action": "member.import.create", "object_type": "user",
                     "object_id": r.user_id, "before": None,
                     "after": {"name": r.name, "phone": r.phone, "branch_id": r.branch_id,
@@ -214,7 +241,8 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
 
 
 def summary(rows: list[Row]) -> dict:
-    counts = {"rows": len(rows), "create": 0, "update": 0, "unchanged": 0, "refuse": 0}
+    counts = {"rows": sum(r.action != "deactivate" for r in rows), "create": 0, "update": 0, "unchanged": 0,
+              "refuse": 0, "deactivate": 0}
     for r in rows:
         counts[r.action] += 1
     return counts
@@ -227,12 +255,15 @@ def row_json(r: Row) -> dict:
             **({"details": r.reason_details} if r.reason_details else {})}
 
 
-def run(user: User, filename: str, data: bytes, dry_run: bool, initial_password: str | None = None) -> dict:
+def run(user: User, filename: str, data: bytes, dry_run: bool, initial_password: str | None = None,
+        deactivate_missing: bool = False) -> dict:
     """Dry run: the row-by-row report. Real run: the same report after applying it, or 422 with the
     refused rows and nothing written."""
     columns, rows = parse_rows(read_table(filename, data))  # outside any transaction: see the route
     with reading(db.session):  # judging only reads; the writes below take the lock for themselves
         plan(user, rows)
+        if deactivate_missing:
+            rows += missing(user, rows)
     counts = summary(rows)
     if not dry_run and counts["refuse"]:
         db.session.rollback()

@@ -20,6 +20,9 @@ class ImportFormSchema(Schema):
     file = Upload(load_default=None, metadata={"description": "required: CSV (UTF-8 or GBK) or XLSX; columns 姓名, "
                                                              "手机号, 支部, 社区, 角色 (English names also accepted)"})
     dry_run = fields.Boolean(load_default=True, metadata={"description": "true (default): judge only"})
+    deactivate_missing = fields.Boolean(load_default=False, metadata={
+        "description": "also deactivate the active members of the branches in the file who are not in it "
+                       "(shown as action 'deactivate' in the dry run)"})
     initial_password = fields.String(load_default=None, validate=validate.Length(min=8, max=128), metadata={
         "description": "password for the members created; without it they cannot sign in until one is set"})
 
@@ -31,7 +34,8 @@ class ImportReasonSchema(Schema):
 
 class ImportRowSchema(Schema):
     row = fields.Integer(metadata={"description": "row number in the spreadsheet (the header is row 1)"})
-    action = fields.String(metadata={"description": "create | update | unchanged | refuse"})
+    action = fields.String(metadata={"description": "create | update | unchanged | refuse | deactivate (row 0: "
+                                                    "a member of a branch in the file who is not in it)"})
     name = fields.String()
     phone = fields.String()
     branch = fields.String()
@@ -39,7 +43,7 @@ class ImportRowSchema(Schema):
     roles = fields.List(fields.String())
     member_id = fields.Integer(allow_none=True)
     changes = fields.Dict(metadata={"description": "field → [before, after] (name, branch_id, community_id, "
-                                                   "roles_added)"})
+                                                   "joined_party_on, active, roles_added)"})
     reasons = fields.List(fields.Nested(ImportReasonSchema), metadata={"description": "why refused"})
     details = fields.Dict()
 
@@ -50,6 +54,7 @@ class ImportSummarySchema(Schema):
     update = fields.Integer()
     unchanged = fields.Integer()
     refuse = fields.Integer()
+    deactivate = fields.Integer()
 
 
 class ImportResultSchema(Schema):
@@ -93,7 +98,7 @@ class Import(MethodView):
         if upload is None:
             raise Invalid({"file": "import_file_required"}, location="files")
         return importer.run(user, upload.filename or "", upload.read(importer.MAX_BYTES + 1), form["dry_run"],
-                            form["initial_password"])
+                            form["initial_password"], form["deactivate_missing"])
 
 
 @blp.route("/members/import/template")
