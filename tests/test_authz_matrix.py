@@ -180,6 +180,7 @@ ROWS = [
     Row("POST", "/api/v1/members/{member_id}/reset-code", allow(201, "org", "admin"),
         lambda c: {"member_id": c.w.ids.a1}),
     Row("GET", "/api/v1/password-help", allow(200, "org", "org_other", "admin")),
+    Row("GET", "/api/v1/people", allow(200, "org", "org_other", "admin")),
     Row("GET", "/api/v1/account", allow(200, *SIGNED_IN)),
     Row("POST", "/api/v1/account/password", allow(200, *SIGNED_IN),
         lambda c: {"json": {"current_password": support.PASSWORD, "new_password": support.PASSWORD}}),

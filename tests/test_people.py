@@ -86,3 +86,23 @@ def test_admins_grant_and_remove_roles_with_their_scopes(world, login):
     removed = admin.post(f"/api/v1/members/{world.ids.a3}/roles/{grant_id}/remove", json={"reason": "换届"})
     assert removed.status_code == 200 and removed.get_json()["roles"] == ["member"]
     assert new_organizer.get(f"/api/v1/members/{world.ids.a1}").status_code == 403  # at once
+
+
+def test_staff_find_members_of_their_scope_by_name_branch_and_status(world, login, ctx):
+    from server.auth.services import UNUSABLE_PASSWORD
+    from tests.conftest import sql
+    with ctx():
+        sql("update users set password_hash = :h where id = :u", h=UNUSABLE_PASSWORD, u=world.ids.a4)
+        db.session.commit()
+    org = login(world.phones.org_a)
+    everyone = org.get("/api/v1/people").get_json()
+    assert {m["name"] for m in everyone["members"]} == {"甲组织者", "甲一", "甲二", "甲三", "甲四"}  # branch_a only
+    assert everyone["total"] == 5 and everyone["per_page"] == 50
+    assert [m["name"] for m in org.get("/api/v1/people?status=waiting").get_json()["members"]] == ["甲四"]
+    assert [m["name"] for m in org.get("/api/v1/people?q=0102").get_json()["members"]] == ["甲二"]
+    assert org.post(f"/api/v1/members/{world.ids.a3}/deactivate", json={"reason": "调离"}).status_code == 200
+    assert [m["name"] for m in org.get("/api/v1/people?status=inactive").get_json()["members"]] == ["甲三"]
+    general = login(world.phones.org_general).get(f"/api/v1/people?branch_id={world.branch_b_id}").get_json()
+    assert {m["name"] for m in general["members"]} == {"乙组织者", "乙一"}
+    assert org.get("/api/v1/people?branch_id=999999").status_code == 422
+    assert login(world.phones.liaison1).get("/api/v1/people").status_code == 403

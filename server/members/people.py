@@ -4,13 +4,15 @@ withdraws their open claims on future duty slots of the community they leave (th
 ends their registration there; past attendance, hours, registrations and reports are untouched."""
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
 from server.auth.models import Community, Organization, RoleGrant, User
 from server.auth.permissions import can_manage_org, managed_member, require_admin
+from server.auth.scope import scope_of
+from server.auth.services import UNUSABLE_PASSWORD, activated
 from server.common import audit
 from server.common.errors import Conflict, Forbidden, Invalid, NotFound
 from server.common.timeutil import iso_local, utcnow
@@ -19,6 +21,40 @@ from server.events.models import Event
 from server.extensions import db
 
 RECENT = 10
+PER_PAGE = 50
+STATUSES = ("active", "waiting", "inactive", "all")  # waiting: active, not yet activated (no password)
+
+
+def find(actor: User, q: str = "", branch_id: int | None = None, status: str = "active", page: int = 1) -> dict:
+    """Members of the actor's organizations (admins: all), by name or phone, branch (and below) and status;
+    a page of 50 with the total, in one count and one page query."""
+    scope = scope_of(actor)
+    if not (scope.admin or scope.org_paths):
+        raise Forbidden(details={"hint": "for organizers and admins"})
+    where = [scope.manages_org_clause(User.branch_id)]
+    if q:
+        where.append(or_(User.name.contains(q, autoescape=True), User.phone.contains(q, autoescape=True)))
+    if branch_id is not None:
+        branch = db.session.get(Organization, branch_id)
+        if branch is None:
+            raise Invalid({"branch_id": "member_no_such_branch"}, location="query")
+        where.append(Organization.path.startswith(branch.path))
+    if status != "all":
+        where.append(User.active.is_(status != "inactive"))
+    if status == "waiting":
+        where.append(User.password_hash == UNUSABLE_PASSWORD)
+    base = select(User.id).join(Organization, Organization.id == User.branch_id).where(*where)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = db.session.execute(
+        select(User.id, User.name, User.phone, User.active, User.password_hash, Organization.name.label("branch"),
+               Community.name.label("community"))
+        .join(Organization, Organization.id == User.branch_id).outerjoin(Community, Community.id == User.community_id)
+        .where(*where).order_by(Organization.path, User.name, User.id)
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return {"total": total, "page": page, "per_page": PER_PAGE,
+            "members": [{"id": r.id, "name": r.name, "phone": r.phone, "branch_name": r.branch,
+                         "community_name": r.community, "active": r.active,
+                         "activated": r.password_hash != UNUSABLE_PASSWORD} for r in rows]}
 
 
 _managed = managed_member
@@ -40,7 +76,7 @@ def record(actor: User, member_id: int) -> dict:
             "roles": member.roles, "branch": {"id": member.branch.id, "name": member.branch.name}
             if member.branch else None,
             "community": {"id": community.id, "name": community.name} if community else None,
-            "card_version": member.card_version,
+            "card_version": member.card_version, "activated": activated(member),
             "grants": [{"id": g.id, "role": g.role, "organization_id": g.organization_id,
                         "community_id": g.community_id} for g in member.grants],
             "recent_attendance": [{"event_id": a.event_id, "title": title, "kind": kind,

@@ -31,6 +31,26 @@ class MoveSchema(MemberReasonSchema):
             raise SchemaError("请指定新的支部或社区 / give branch_id or community_id", "branch_id")
 
 
+class FindArgs(Schema):
+    q = fields.String(load_default="", validate=text(40, "搜索词"))
+    branch_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    status = fields.String(load_default="active", validate=one_of(people.STATUSES, "状态"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
+
+
+@blp.route("/people")
+class People(MethodView):
+    decorators = [login_required]
+
+    @blp.arguments(FindArgs, location="query")
+    @blp.response(200)
+    @blp.alt_response(403, description="Organizers and admins only")
+    @blp.alt_response(422, description="No such branch")
+    def get(self, args):
+        """Members of my organizations: search by name or phone, filter by branch and status, 50 a page."""
+        return people.find(require_user(), args["q"].strip(), args["branch_id"], args["status"], args["page"])
+
+
 @blp.route("/members/<int:member_id>")
 class Member(MethodView):
     decorators = [login_required]
