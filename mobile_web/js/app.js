@@ -1,4 +1,4 @@
-// The member app: one page for /, /s/{token}, /c/{token} and /r/{token}; #scan and #records are
+// The member app: one page for /, /s/{token}, /c/{token}, /r/{token} and /a/{code}; #scan, #records and #account are
 // screens of /. Strict CSP: no inline script or style; server text goes in as text, never HTML.
 import { cachedMe, forgetMe, login, logout } from "../shared/api.js";
 import { lang, setLang, t } from "../shared/i18n.js";
@@ -12,6 +12,7 @@ import { hasNativeReader } from "./qr-reader.js";
 import { showHome, drawOutbox } from "./home.js";
 import { showRecords } from "./records.js";
 import { showCard, showRegister } from "./landing.js";
+import { showAccount, showCode, wireAccount, wireLoginExtras } from "./account.js";
 
 const RETRY_MS = 30000; // while scans wait in the outbox, try again this often
 
@@ -32,6 +33,9 @@ function route() {
   stopCamera();
   const card = pathToken("c");
   if (card) { showCard(card); return; }
+  const code = pathToken("a");
+  if (code) { showCode(code); return; } // signed in or not: the code says whose account it opens
+  if (!ctx.me && location.hash === "#scan") { showScan(); return; } // a new member scans their activation slip
   const scanned = pathToken("s");
   const register = pathToken("r");
   if (!ctx.me) {
@@ -47,7 +51,13 @@ function route() {
   else if (register) showRegister(register);
   else if (location.hash === "#scan") showScan();
   else if (location.hash === "#records") showRecords();
-  else showHome();
+  else if (location.hash === "#account") showAccount();
+  else {
+    showHome();
+    $("home-welcome").textContent = ctx.welcome || "";
+    $("home-welcome").hidden = !ctx.welcome;
+    ctx.welcome = null;
+  }
 }
 
 // ---------- sign-in ----------
@@ -122,6 +132,7 @@ function onDecoded(text) {
     return true;
   }
   if (code.kind === "register") { location.assign(code.path); return true; }
+  if (code.kind === "code") { history.pushState(null, "", code.path); route(); return true; }
   $("scan-status").textContent = t(code.kind === "card" ? "card_code" : "not_our_code");
   return false;
 }
@@ -150,6 +161,7 @@ async function warmDecoder() {
 function init() {
   ctx.me = cachedMe(); // no request: a signed-out phone is not asked for /me (and its 401)
   ctx.requireLogin = requireLogin;
+  ctx.route = route;
   applyTexts();
   $("lang-toggle").addEventListener("click", () => {
     setLang(lang() === "en" ? "zh" : "en");
@@ -157,6 +169,8 @@ function init() {
     if (ctx.rerender) ctx.rerender();
   });
   $("login-form").addEventListener("submit", onLoginSubmit);
+  wireLoginExtras();
+  wireAccount(() => { ctx.me = null; history.replaceState(null, "", "/"); requireLogin("login_hint_home", route); });
   $("logout").addEventListener("click", onLogout);
   $("outbox-send").addEventListener("click", sendOutbox);
   $("scan-retry").addEventListener("click", () => startCamera(onDecoded));

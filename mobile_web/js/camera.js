@@ -50,9 +50,10 @@ export function readCode(text) {
   let url;
   try { url = new URL(text.trim()); } catch { return { kind: "other" }; }
   if (url.host !== location.host) return { kind: "other" };
-  const m = url.pathname.match(/^\/([scr])\/([A-Za-z0-9_-]{8,120})\/?$/);
+  const m = url.pathname.match(/^\/([scra])\/([A-Za-z0-9_-]{8,120})\/?$/);
   if (!m) return { kind: "other" };
   if (m[1] === "s") return { kind: "scan", token: m[2] };
   if (m[1] === "c") return { kind: "card" };
+  if (m[1] === "a") return { kind: "code", path: url.pathname }; // an activation slip, join QR or reset code
   return { kind: "register", path: url.pathname };
 }

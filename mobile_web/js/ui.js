@@ -4,10 +4,10 @@ import { $, el } from "../shared/dom.js";
 import { serverNow } from "../shared/api.js";
 
 /** Set by app.js: who is signed in, how to ask for a sign-in, how to redraw the current screen. */
-export const ctx = { me: null, requireLogin: null, rerender: null };
+export const ctx = { me: null, requireLogin: null, rerender: null, route: null, welcome: null };
 
 const VIEWS = ["view-loading", "view-login", "view-home", "view-scan", "view-result", "view-records",
-  "view-card", "view-register"];
+  "view-card", "view-register", "view-code", "view-account"];
 
 export function show(view, rerender) {
   for (const id of VIEWS) $(id).hidden = id !== view;
