@@ -17,6 +17,7 @@ from server.auth.services import UNUSABLE_PASSWORD, activated, hash_password, no
 from server.common import audit
 from server.common.errors import Conflict, Forbidden, Invalid, NotFound
 from server.common.timeutil import iso_local, utcnow
+from server.db_setup import reading
 from server.extensions import db
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read off paper without doubt
@@ -112,38 +113,40 @@ def _holder(row: AccountCode, phone: str, name: str) -> User:
 
 def redeem(text: str, phone: str, name: str, password: str, now: datetime | None = None) -> User:
     """Set the member's password with a code: every other session of theirs ends, the code is spent (a
-    join code stays for the next member), and the use is audited. Races are settled by conditional updates."""
+    join code stays for the next member), and the use is audited. The checks only read (on SQLite the write
+    lock is not held while the slow password hash runs); the writes are conditional, so races settle there."""
     now = now or utcnow()
-    row = _find(text)
-    _usable(row, now)
-    member = _holder(row, phone, name)
-    if not member.active:
-        raise Forbidden("inactive_user")
-    if row.purpose == "join" and activated(member):
-        raise Conflict("account_already_active")
-    if row.purpose == "join":  # the first of two racing claims wins
-        won = db.session.execute(update(User).where(User.id == member.id, User.password_hash == UNUSABLE_PASSWORD)
-                                 .values(password_hash=hash_password(password),
-                                         session_epoch=User.session_epoch + 1)).rowcount
+    with reading(db.session):
+        row = _find(text)
+        _usable(row, now)
+        member = _holder(row, phone, name)
+        if not member.active:
+            raise Forbidden("inactive_user")
+        if row.purpose == "join" and activated(member):
+            raise Conflict("account_already_active")
+        code_id, purpose, member_id = row.id, row.purpose, member.id
+    new_hash = hash_password(password)
+    if purpose == "join":  # the first of two racing claims wins
+        won = db.session.execute(update(User).where(User.id == member_id, User.password_hash == UNUSABLE_PASSWORD)
+                                 .values(password_hash=new_hash, session_epoch=User.session_epoch + 1)).rowcount
         if not won:
             db.session.rollback()
             raise Conflict("account_already_active")
     else:
-        spent = db.session.execute(update(AccountCode).where(AccountCode.id == row.id, AccountCode.used_at.is_(None),
+        spent = db.session.execute(update(AccountCode).where(AccountCode.id == code_id, AccountCode.used_at.is_(None),
                                                              AccountCode.ended_at.is_(None))
                                    .values(used_at=now)).rowcount
         if not spent:
             db.session.rollback()
-            raise Conflict("code_spent", {"purpose": row.purpose})
-        db.session.execute(update(User).where(User.id == member.id).values(
-            password_hash=hash_password(password), session_epoch=User.session_epoch + 1))
+            raise Conflict("code_spent", {"purpose": purpose})
+        db.session.execute(update(User).where(User.id == member_id).values(
+            password_hash=new_hash, session_epoch=User.session_epoch + 1))
     # A member who is in has no use for the other codes printed or issued for them.
-    db.session.execute(update(AccountCode).where(AccountCode.user_id == member.id, AccountCode.id != row.id,
+    db.session.execute(update(AccountCode).where(AccountCode.user_id == member_id, AccountCode.id != code_id,
                                                  AccountCode.used_at.is_(None), AccountCode.ended_at.is_(None))
                        .values(ended_at=now))
-    db.session.execute(update(PasswordHelp).where(PasswordHelp.user_id == member.id,
+    db.session.execute(update(PasswordHelp).where(PasswordHelp.user_id == member_id,
                                                   PasswordHelp.handled_at.is_(None)).values(handled_at=now))
-    audit.record(member.id, f"account.{row.purpose}.use", "user", member.id, None, {"code_id": row.id})
+    audit.record(member_id, f"account.{purpose}.use", "user", member_id, None, {"code_id": code_id})
     db.session.commit()
-    db.session.refresh(member)
-    return member
+    return db.session.get(User, member_id, populate_existing=True)
