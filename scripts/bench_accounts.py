@@ -126,7 +126,7 @@ def main() -> None:
           f"one scrypt hash alone: {one_hash * 1000:.0f} ms")
     print(f"{'database':<28} {'import dry':>10} {'import':>8} {'slips':>7} {'activate all':>13} {'per s':>7}  workers")
     for r in rows:
-        print(f"{r["backend"][:28]:<28} {r['import_dry_s']:>9.2f}s {r['import_s']:>7.2f}s {r['slips_s']:>6.2f}s "
+        print(f"{r['backend'][:28]:<28} {r['import_dry_s']:>9.2f}s {r['import_s']:>7.2f}s {r['slips_s']:>6.2f}s "
               f"{r['activate_s']:>12.1f}s {r['activations_per_s']:>7.1f}  {r['workers']}")
 
 
