@@ -404,3 +404,23 @@ def test_participation_counts_only_party_days_that_have_ended(world, login, ctx)
         assert apart[coming_id]["open"] is False and apart[coming_id]["checked_in"] == 0
     assert not counted & {running_id, coming_id}
     assert {a["event_id"] for a in body["absentees"]} <= counted
+
+
+def test_moves_and_deactivations_leave_past_reports_as_they_were(world, month, login):
+    """Accounts issue, item 5: who was in a branch when a party day started is what a past month counts."""
+    general = login(world.phones.org_general)
+    url = f"/api/v1/reports/participation?org_id={world.general_id}&month=2025-03"
+
+    def past_figures():
+        body = general.get(url).get_json()
+        rows = {r["name"]: pick(r)[3:11] for r in body["rows"]}  # party days and hours, not today's member shares
+        return rows, body["party_days"], body["absentees"], body["late_arrivals"], body["trend"]
+
+    before = past_figures()
+    assert general.post(f"/api/v1/members/{world.ids.a2}/move",
+                        json={"branch_id": world.branch_b_id, "reason": "调入第二支部"}).status_code == 200
+    assert general.post(f"/api/v1/members/{world.ids.a4}/deactivate", json={"reason": "调离"}).status_code == 200
+    assert past_figures() == before
+    now = general.get(f"/api/v1/reports/participation?org_id={world.general_id}").get_json()
+    members = {r["name"]: r["members"] for r in now["rows"]}
+    assert members["第一支部"] == 2 and members["第二支部"] == 3  # today: a2 is in branch_b, a4 is gone

@@ -1,5 +1,6 @@
 """Accounts for a whole city: one-time codes (activation slips, reset codes, branch join QR) kept as keyed
-hashes, and members' "forgot my password" requests waiting for staff.
+hashes, members' "forgot my password" requests waiting for staff, and branch membership over time (since
+when a member is in their branch; the branches they left), so reports of the past stay as they were.
 
 Revision ID: 0014_accounts
 Revises: 0007_orglife
@@ -48,9 +49,32 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_password_help")),
     )
     op.create_index(op.f("ix_password_help_user_id"), "password_help", ["user_id"])
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("branch_since", sa.DateTime(), nullable=True))
+    op.create_table(
+        "past_memberships",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("branch_id", sa.Integer(), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=True),
+        sa.Column("ended_at", sa.DateTime(), nullable=False),
+        sa.Column("reason", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(["branch_id"], ["organizations.id"],
+                                name=op.f("fk_past_memberships_branch_id_organizations")),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_past_memberships_user_id_users"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_past_memberships")),
+    )
+    op.create_index(op.f("ix_past_memberships_user_id"), "past_memberships", ["user_id"])
+    op.create_index(op.f("ix_past_memberships_branch_id"), "past_memberships", ["branch_id"])
 
 
 def downgrade():
+    op.drop_index(op.f("ix_past_memberships_branch_id"), table_name="past_memberships")
+    op.drop_index(op.f("ix_past_memberships_user_id"), table_name="past_memberships")
+    op.drop_table("past_memberships")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("branch_since")
     op.drop_index(op.f("ix_password_help_user_id"), table_name="password_help")
     op.drop_table("password_help")
     op.drop_index(op.f("ix_account_codes_organization_id"), table_name="account_codes")

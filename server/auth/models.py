@@ -53,6 +53,8 @@ class User(db.Model):
     party_group_id: Mapped[int | None] = mapped_column(ForeignKey("party_groups.id"), index=True)  # 党小组
     joined_party_on: Mapped[date | None] = mapped_column(Date)  # 入党时间: the political birthday
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Since when the member is in branch_id (None: since always); earlier branches are past_memberships.
+    branch_since: Mapped[datetime | None] = mapped_column(DateTime)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     # The member card's version: reissuing a card adds one, and a card of an older version is refused.
     card_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
@@ -128,3 +130,16 @@ class PasswordHelp(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class PastMembership(db.Model):
+    """A branch a member was in and left (a move, a deactivation): reports of the past count them there,
+    for events that started within [started_at, ended_at)."""
+
+    __tablename__ = "past_memberships"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)  # None: since always
+    ended_at: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(String(20))  # move | deactivate

@@ -16,7 +16,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 import server.members.messages  # noqa: F401  (registers the message codes)
-from server.auth.models import Community, Organization, RoleGrant, User
+from server.auth import membership
+from server.auth.models import Community, Organization, PastMembership, RoleGrant, User
 from server.auth.permissions import forbid, is_admin, organizer_paths
 from server.auth.scope import scope_of
 from server.auth.services import hash_password
@@ -69,7 +70,7 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
     existing = {}
     for chunk in _chunks(phones):
         for u in db.session.execute(select(User.id, User.phone, User.name, User.branch_id, User.community_id,
-                                           User.joined_party_on, User.active)
+                                           User.joined_party_on, User.active, User.branch_since)
                                     .where(User.phone.in_(chunk))):
             existing[u.phone] = u
     grants: set[tuple[int, str, int | None, int | None]] = set()
@@ -152,6 +153,7 @@ def plan(user: User, rows: list[Row]) -> list[Row]:
                                               row.joined_on.isoformat()]
         if not old.active:
             row.changes["active"] = [False, True]  # back on the roster: reactivated
+        row.left = (old.id, old.branch_id, old.branch_since)  # a branch left, for the past reports
         if row.new_grants:
             row.changes["roles_added"] = [g[0] for g in row.new_grants]
         row.action = "update" if row.changes else "unchanged"
@@ -165,13 +167,16 @@ def missing(user: User, rows: list[Row]) -> list[Row]:
     phones = {r.phone for r in rows}
     gone = []
     for chunk in _chunks(branches):
-        stmt = (select(User.id, User.name, User.phone, Organization.name.label("branch"))
+        stmt = (select(User.id, User.name, User.phone, User.branch_id, User.branch_since,
+                       Organization.name.label("branch"))
                 .join(Organization, Organization.id == User.branch_id)
                 .where(User.branch_id.in_(chunk), User.active.is_(True), scope_of(user).manages_org_clause(
                     User.branch_id)).order_by(Organization.path, User.name, User.id))
-        gone += [Row(number=0, name=u.name, phone=u.phone, branch=u.branch, community="", role="",
-                     action="deactivate", user_id=u.id, changes={"active": [True, False]})
-                 for u in db.session.execute(stmt) if u.phone not in phones and u.id != user.id]
+        for u in db.session.execute(stmt):
+            if u.phone not in phones and u.id != user.id:
+                gone.append(Row(number=0, name=u.name, phone=u.phone, branch=u.branch, community="", role="",
+                                action="deactivate", user_id=u.id, changes={"active": [True, False]},
+                                left=(u.id, u.branch_id, u.branch_since)))
     return gone
 
 
@@ -202,12 +207,18 @@ def apply(user: User, rows: list[Row], initial_password: str | None, filename: s
         field_updates = []
         for r in updates:
             values = {k: v[1] for k, v in r.changes.items() if k in ("name", "branch_id", "community_id", "active")}
+            if "branch_id" in values or "active" in values:
+                values["branch_since"] = now  # in this branch (again) from now on
             if "joined_party_on" in r.changes:
                 values["joined_party_on"] = r.joined_on
             if values:
                 field_updates.append({"id": r.user_id, **values})
         for keys in {tuple(sorted(u)) for u in field_updates}:  # one executemany per set of columns
             db.session.execute(update(User), [u for u in field_updates if tuple(sorted(u)) == keys])
+        left = membership.past_rows([r.left for r in updates if "branch_id" in r.changes and "active" not in r.changes]
+                                    + [r.left for r in gone], now, "import")
+        if left:  # the branches they leave, so past reports still count them there
+            db.session.execute(insert(PastMembership), left)
         if gone:  # their sessions end with the deactivation; nothing they did is deleted
             for chunk in _chunks([r.user_id for r in gone]):
                 db.session.execute(update(User).where(User.id.in_(chunk))

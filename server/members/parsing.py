@@ -46,6 +46,7 @@ class Row:
     roles: list[str] = field(default_factory=list)
     changes: dict = field(default_factory=dict)
     new_grants: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    left: tuple | None = None  # (user_id, branch_id, branch_since) before this import
 
 
 # ---------------------------------------------------------------- reading the file

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.attendance.models import Attendance
+from server.auth import membership
 from server.auth.models import Community, Organization, RoleGrant, User
 from server.auth.permissions import can_manage_org, managed_member, require_admin
 from server.auth.scope import scope_of
@@ -90,9 +91,12 @@ def set_active(actor: User, member_id: int, active: bool, reason: str) -> dict:
     if member.id == actor.id:
         raise Forbidden("member_self", {"member_id": member.id})
     before = _where(member)
-    member.active = active
     if not active:
+        membership.leave_branch(member, utcnow(), "deactivate")  # past reports still count them where they were
         member.session_epoch += 1  # every cookie of theirs stops working
+    elif not member.active:
+        member.branch_since = utcnow()
+    member.active = active
     audit.record(actor.id, "member.activate" if active else "member.deactivate", "user", member.id, before,
                  _where(member), reason.strip())
     db.session.commit()
@@ -112,7 +116,8 @@ def move(actor: User, member_id: int, reason: str, branch_id: int | None = None,
             raise Invalid({"branch_id": "member_no_such_branch"})
         if not can_manage_org(actor, branch):
             raise Forbidden("member_branch_out_of_scope", {"branch_id": branch_id})
-        member.branch_id = branch.id
+        membership.leave_branch(member, now, "move")
+        member.branch_id, member.branch_since = branch.id, now
     if community_id is not None and community_id != member.community_id:
         if db.session.get(Community, community_id) is None:
             raise Invalid({"community_id": "member_no_such_community"})

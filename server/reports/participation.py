@@ -4,12 +4,13 @@ January-to-month trend. Chart-ready series are included; the CSV and XLSX carry 
 
 Definitions (members = active users whose branch is in the tree):
 - expected: for each roster kind's event (the party day) starting in the month that has ended or been
-  closed, the members of the tree in the host organization's tree (a general branch's counts for its
-  branches); events still open or coming count for nothing yet and are listed apart (not yet held);
+  closed, the members who were in the host organization's tree when it started (membership over time,
+  server.auth.membership: a later move or deactivation leaves the month as it was; a general branch's
+  counts for its branches); events still open or coming count for nothing yet and are listed apart;
 - attended: those of them with a check-in that is not annulled; late: attended and late;
   absent = expected - attended; attendance_rate = attended / expected;
 - hours: hours_confirmed of attendances in state confirmed or checked_out, of volunteer_service and
-  community_duty events starting in the month, by members of the tree (whoever hosted);
+  community_duty events starting in the month, by members then in the tree (whoever hosted);
 - registered: members with a registered community (users.community_id);
 - served this year: members with a community_duty attendance (not annulled or rejected) at their own
   registered community, at an event starting from 1 January up to the end of the month.
@@ -22,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
+from server.auth import membership
 from server.auth.models import Community, Organization, User
 from server.auth.permissions import can_manage_org, forbid, is_admin, organizer_org_ids
 from server.common.errors import Invalid, NotFound
@@ -136,22 +138,26 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
     roster_where = [Event.kind.in_(ROSTER_KINDS), Event.status.in_(PARTY_STATUSES), in_tree,
                     Event.starts_at >= y_start, Event.starts_at < m_end, held]
 
+    # Who was in the branch when the event started (membership over time): a later move or deactivation
+    # leaves a past month's figures as they were.
+    M = membership.at_times()
+
     def roster(*cols):
         return (select(*cols).select_from(Event).join(HostOrg, HostOrg.id == Event.host_org_id)
                 .join(MemberOrg, MemberOrg.path.startswith(HostOrg.path))
-                .join(User, and_(User.branch_id == MemberOrg.id, User.active.is_(True),
-                                 audience.roster_clause(Event, User))))
+                .join(M, and_(M.c.branch_id == MemberOrg.id, membership.during(M, Event.starts_at)))
+                .join(User, and_(User.id == M.c.user_id, audience.roster_clause(Event, User))))
 
     trend = {m: {"expected": 0, "attended": 0, "excused": 0, "hours": 0.0} for m in range(1, mon + 1)}
     party_days: dict[int, dict] = {}
     for r in db.session.execute(
-            roster(Event.id, Event.title, Event.starts_at, HostOrg.name.label("host"), User.branch_id,
+            roster(Event.id, Event.title, Event.starts_at, HostOrg.name.label("host"), M.c.branch_id,
                    func.count(User.id).label("expected"),
                    func.count(case((~excused, Attendance.id))).label("attended"),
                    func.count(case((excused, Attendance.id))).label("excused"),
                    func.count(case((Attendance.late.is_(True), Attendance.id))).label("late"))
             .outerjoin(Attendance, live).where(*roster_where)
-            .group_by(Event.id, Event.title, Event.starts_at, HostOrg.name, User.branch_id)):
+            .group_by(Event.id, Event.title, Event.starts_at, HostOrg.name, M.c.branch_id)):
         trend[to_local(r.starts_at).month]["expected"] += r.expected
         trend[to_local(r.starts_at).month]["attended"] += r.attended
         trend[to_local(r.starts_at).month]["excused"] += r.excused
@@ -192,12 +198,13 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
                          .order_by(Event.starts_at, Event.id, Attendance.checkin_at, User.id))]
 
     for r in db.session.execute(
-            select(Event.starts_at, Event.kind, User.branch_id, func.sum(Attendance.hours_confirmed).label("hours"))
+            select(Event.starts_at, Event.kind, M.c.branch_id, func.sum(Attendance.hours_confirmed).label("hours"))
             .select_from(Attendance).join(Event, Event.id == Attendance.event_id)
-            .join(User, User.id == Attendance.user_id).join(MemberOrg, MemberOrg.id == User.branch_id)
+            .join(M, and_(M.c.user_id == Attendance.user_id, membership.during(M, Event.starts_at)))
+            .join(MemberOrg, MemberOrg.id == M.c.branch_id)
             .where(in_tree, Attendance.state.in_(COUNTED), Event.kind.in_(HOURS_KINDS),
                    Event.starts_at >= y_start, Event.starts_at < m_end)
-            .group_by(Event.id, Event.starts_at, Event.kind, User.branch_id)):
+            .group_by(Event.id, Event.starts_at, Event.kind, M.c.branch_id)):
         hours = float(r.hours or 0)
         trend[to_local(r.starts_at).month]["hours"] += hours
         if r.starts_at >= m_start:
