@@ -397,6 +397,7 @@ ROWS = [
 
     Row("GET", "/api/v1/orglife/birthdays", allow(200, "org", "admin"),
         lambda c: {"query": {"org_id": c.w.branch_a_id, "month": "2025-07"}}),
+    Row("GET", "/api/v1/orglife/inbox", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/orglife/me/birthday", allow(200, *SIGNED_IN)),
 
     # -- directory for the staff screens ----------------------------------------------------------------------

@@ -142,3 +142,19 @@ def test_approved_leave_is_withdrawn_when_the_member_comes_after_all(world, ctx,
     actions = [r[0] for r in q("select action from audit_log where action in ('attendance.unexcuse', "
                                "'orglife.leave.withdrawn') order by id")]
     assert actions == ["attendance.unexcuse", "orglife.leave.withdrawn"]
+
+
+def test_the_secretarys_inbox_holds_undecided_leave_of_the_events_they_manage(world, make_event, login):
+    mine = make_event("branch_assembly", start_in=timedelta(days=2), title="支部党员大会")
+    soon = make_event("party_lecture", start_in=timedelta(days=1), title="党课")
+    for phone, event in ((world.phones.a1, mine), (world.phones.a2, soon)):
+        assert login(phone).post("/api/v1/orglife/leave", json={"event_id": event, "reason": "出差"}).status_code == 201
+    org = login(world.phones.org_a)
+    inbox = org.get("/api/v1/orglife/inbox").get_json()
+    assert [(r["member_name"], r["event_title"]) for r in inbox["leave"]] == [("甲二", "党课"),
+                                                                              ("甲一", "支部党员大会")]
+    assert inbox["makeups"] == []
+    org.post(f"/api/v1/orglife/leave/{inbox['leave'][0]['id']}/approve", json={})
+    assert [r["member_name"] for r in org.get("/api/v1/orglife/inbox").get_json()["leave"]] == ["甲一"]
+    assert login(world.phones.org_b).get("/api/v1/orglife/inbox").get_json() == {"leave": [], "makeups": []}
+    assert login(world.phones.a1).get("/api/v1/orglife/inbox").get_json()["leave"] == []

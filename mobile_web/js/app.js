@@ -1,4 +1,5 @@
-// The member app: one page for /, /s/{token}, /c/{token}, /r/{token} and /a/{code}; #scan, #records and #account are
+// The member app: one page for /, /s/{token}, /c/{token}, /r/{token} and /a/{code}; #scan, #records, #meetings
+// and #account are
 // screens of /. Strict CSP: no inline script or style; server text goes in as text, never HTML.
 import { cachedMe, forgetMe, login, logout } from "../shared/api.js";
 import { lang, setLang, t } from "../shared/i18n.js";
@@ -13,6 +14,7 @@ import { showHome, drawOutbox } from "./home.js";
 import { showRecords } from "./records.js";
 import { showCard, showRegister } from "./landing.js";
 import { showAccount, showCode, wireAccount, wireLoginExtras } from "./account.js";
+import { drawBirthday, showMeetings, wireMeetings } from "./meetings.js";
 
 const RETRY_MS = 30000; // while scans wait in the outbox, try again this often
 
@@ -52,8 +54,10 @@ function route() {
   else if (location.hash === "#scan") showScan();
   else if (location.hash === "#records") showRecords();
   else if (location.hash === "#account") showAccount();
+  else if (location.hash === "#meetings") showMeetings();
   else {
     showHome();
+    drawBirthday();
     $("home-welcome").textContent = ctx.welcome || "";
     $("home-welcome").hidden = !ctx.welcome;
     ctx.welcome = null;
@@ -170,6 +174,7 @@ function init() {
   });
   $("login-form").addEventListener("submit", onLoginSubmit);
   wireLoginExtras();
+  wireMeetings();
   wireAccount(() => { ctx.me = null; history.replaceState(null, "", "/"); requireLogin("login_hint_home", route); });
   $("logout").addEventListener("click", onLogout);
   $("outbox-send").addEventListener("click", sendOutbox);

@@ -7,7 +7,7 @@ import { serverNow } from "../shared/api.js";
 export const ctx = { me: null, requireLogin: null, rerender: null, route: null, welcome: null };
 
 const VIEWS = ["view-loading", "view-login", "view-home", "view-scan", "view-result", "view-records",
-  "view-card", "view-register", "view-code", "view-account"];
+  "view-card", "view-register", "view-code", "view-account", "view-meetings"];
 
 export function show(view, rerender) {
   for (const id of VIEWS) $(id).hidden = id !== view;

@@ -124,3 +124,14 @@ def for_event(actor: User, event_id: int) -> list[dict]:
     rows = db.session.execute(select(LeaveRequest, User.name).join(User, User.id == LeaveRequest.user_id)
                               .where(LeaveRequest.event_id == event_id).order_by(LeaveRequest.id))
     return [leave_json(r, name, event.title) for r, name in rows]
+
+
+def pending(actor: User) -> list[dict]:
+    """Undecided requests of the events the actor manages, soonest meeting first (the secretary's inbox)."""
+    from server.events.lookup import manages_clause
+    from server.events.models import Event
+    rows = db.session.execute(select(LeaveRequest, User.name, Event.title).join(User, User.id == LeaveRequest.user_id)
+                              .join(Event, Event.id == LeaveRequest.event_id)
+                              .where(LeaveRequest.status == "pending", manages_clause(scope_of(actor)))
+                              .order_by(Event.starts_at, LeaveRequest.id).limit(200))
+    return [leave_json(r, name, title) for r, name, title in rows]

@@ -171,3 +171,20 @@ class EventMakeUps(MethodView):
     def get(self, event_id):
         """The make-ups of one event, for its managers."""
         return makeup.for_event(require_user(), event_id)
+
+
+class InboxSchema(Schema):
+    leave = fields.List(fields.Nested(LeaveRequestSchema), metadata={"description": "undecided leave requests"})
+    makeups = fields.List(fields.Nested(MakeUpSchema), metadata={"description": "make-ups to confirm"})
+
+
+@blp.route("/orglife/inbox")
+class Inbox(MethodView):
+    decorators = [login_required]
+
+    @blp.response(200, InboxSchema)
+    def get(self):
+        """What waits for me as secretary: leave to decide and make-ups to confirm, of the events I manage
+        (empty for a member who manages none)."""
+        actor = require_user()
+        return {"leave": leave.pending(actor), "makeups": makeup.unconfirmed(actor)}

@@ -83,3 +83,13 @@ def for_event(actor: User, event_id: int) -> list[dict]:
     rows = db.session.execute(select(MakeUp, User.name).join(User, User.id == MakeUp.user_id)
                               .where(MakeUp.event_id == event_id).order_by(MakeUp.id))
     return [makeup_json(m, name, event.title) for m, name in rows]
+
+
+def unconfirmed(actor: User) -> list[dict]:
+    """Make-ups waiting for the secretary's confirmation, of the events the actor manages."""
+    from server.events.lookup import manages_clause
+    rows = db.session.execute(select(MakeUp, User.name, Event.title).join(User, User.id == MakeUp.user_id)
+                              .join(Event, Event.id == MakeUp.event_id)
+                              .where(MakeUp.confirmed_at.is_(None), manages_clause(scope_of(actor)))
+                              .order_by(MakeUp.id).limit(200))
+    return [makeup_json(m, name, title) for m, name, title in rows]

@@ -1,0 +1,98 @@
+// A member's organizational life (#meetings): the meetings coming up that expect me, with a leave request
+// (请假) before each starts and its answer, my private calendar feed, and on the home screen the greeting on
+// my political birthday (政治生日).
+import { api } from "../shared/api.js";
+import { t } from "../shared/i18n.js";
+import { $, el } from "../shared/dom.js";
+import { kindLabel, kindsWhere } from "../shared/labels.js";
+import { ctx, errorText, isoWithOffset, shortRange, show } from "./ui.js";
+
+const ORG_KINDS = new Set(kindsWhere({ org_life: true }).map((k) => k.code));
+const DAY_MS = 86400000;
+const LEAVE_BADGE = { pending: ["leave_pending", "state-pending"], approved: ["leave_approved", "state-confirmed"],
+  declined: ["leave_declined", "state-rejected"], withdrawn: ["leave_withdrawn", ""] };
+
+/** The home screen's line on my political birthday (nothing on other days, or offline). */
+export async function drawBirthday() {
+  const box = $("home-birthday");
+  try {
+    const b = await api("/orglife/me/birthday");
+    box.textContent = b.today ? t("birthday_today", { name: ctx.me.name, years: b.years }) : "";
+    box.hidden = !b.today;
+  } catch {
+    box.hidden = true;
+  }
+}
+
+export async function showMeetings() {
+  show("view-meetings", showMeetings);
+  const list = $("meetings-list");
+  list.replaceChildren(el("li", { class: "empty" }, t("loading")));
+  const now = new Date();
+  const from = encodeURIComponent(isoWithOffset(now));
+  const to = encodeURIComponent(isoWithOffset(new Date(now.getTime() + 62 * DAY_MS)));
+  let events;
+  let mine;
+  try {
+    [events, mine] = await Promise.all([api(`/events?status=published&from=${from}&to=${to}&page_size=100`),
+      api("/orglife/leave")]);
+  } catch (e) {
+    if (e.status === 401) { ctx.requireLogin("login_hint_home", showMeetings); return; }
+    list.replaceChildren(el("li", { class: "empty" }, errorText(e)));
+    return;
+  }
+  const leaveOf = new Map(mine.map((r) => [r.event_id, r]));
+  const meetings = events.items.filter((e) => ORG_KINDS.has(e.kind) && Date.parse(e.starts_at) > now.getTime());
+  if (!meetings.length) { list.replaceChildren(el("li", { class: "empty" }, t("meetings_none"))); return; }
+  list.replaceChildren(...meetings.map((e) => meetingRow(e, leaveOf.get(e.id))));
+}
+
+function meetingRow(e, leave) {
+  const [key, tone] = leave ? LEAVE_BADGE[leave.status] || ["", ""] : ["", ""];
+  const row = el("li", { class: "row meeting", "data-event": e.id },
+    el("div", { class: "row-main" }, el("p", { class: "row-title" }, e.title),
+      el("p", { class: "row-meta" }, [kindLabel(e.kind), shortRange(e.starts_at, e.ends_at), e.place_name].filter(Boolean).join(" · ")),
+      leave && leave.decision_note ? el("p", { class: "row-meta" }, t("leave_note", { note: leave.decision_note })) : null),
+    leave ? el("div", { class: "row-side" }, el("span", { class: `badge ${tone}` }, t(key))) : null);
+  if (leave) return row;
+  const ask = el("button", { type: "button", class: "secondary leave-ask" }, t("leave_ask"));
+  ask.addEventListener("click", () => { ask.replaceWith(leaveForm(e)); });
+  row.querySelector(".row-main").append(ask);
+  return row;
+}
+
+function leaveForm(e) {
+  const id = `leave-reason-${e.id}`;
+  const reason = el("textarea", { id, rows: 2, maxlength: 500 });
+  const error = el("p", { class: "error", role: "alert", hidden: true });
+  const submit = el("button", { type: "submit", class: "primary" }, t("leave_submit"));
+  const form = el("form", { class: "leave-form", novalidate: true }, el("label", { for: id }, t("leave_reason")), reason,
+    error, submit);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!reason.value.trim()) { error.textContent = t("leave_reason_needed"); error.hidden = false; return; }
+    submit.disabled = true;
+    try {
+      await api("/orglife/leave", { method: "POST", body: { event_id: e.id, reason: reason.value.trim() } });
+      showMeetings();
+    } catch (err) {
+      error.textContent = errorText(err);
+      error.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+export function wireMeetings() {
+  $("feed-make").addEventListener("click", async () => {
+    const out = $("feed-url");
+    try {
+      const feed = await api("/orglife/feeds", { method: "POST", body: { scope: "member" } });
+      out.replaceChildren(el("a", { href: feed.webcal }, t("feed_open")), el("span", { class: "feed-text" }, feed.url));
+    } catch (e) {
+      out.textContent = errorText(e);
+    }
+    out.hidden = false;
+  });
+}

@@ -1,0 +1,85 @@
+"""Organizational life in the browser at phone size (issue 13): a member asks leave for tomorrow's branch
+meeting from "my organizational life", the secretary approves it on the 组织生活 page, the member sees it
+approved and is excused; the secretary's calendar marks this quarter's Party lecture held, and the lecture's
+record is filed and approved (locked)."""
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.browser import PHONE_CHECKS, require_chromium, screenshot
+from tests.live import LiveServer
+from tests.test_browser_accounts import staff_sign_in
+from tests.test_browser_member import assert_clean, failed_status, phone, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def pw():
+    require_chromium()  # fail, not skip, without Chromium
+    expect.set_options(timeout=15000)
+    try:
+        with sync_playwright() as p:
+            yield p
+    finally:
+        expect.set_options(timeout=5000)
+
+
+@pytest.fixture(scope="module")
+def server(app, db_url):
+    srv = LiveServer(db_url, workers=2)
+    yield srv
+    srv.stop()
+
+
+def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server, world, make_event, q):
+    meeting = make_event("branch_assembly", start_in=timedelta(days=1), title="支部党员大会（十二月）")
+    lecture = make_event("party_lecture", start_in=timedelta(hours=-1), title="党课：学习贯彻全会精神")
+    with phone(pw, server) as (member, member_watch, _m):
+        member.goto(server.url + "/")
+        sign_in(member, world.phones.a1)
+        member.locator("#home-meetings").tap()
+        row = member.locator("#meetings-list li", has_text="支部党员大会（十二月）")
+        row.locator(".leave-ask").tap()
+        assert member.evaluate(PHONE_CHECKS) == []
+        row.locator("textarea").fill("出差在外，无法参加")
+        row.locator("button[type=submit]").tap()
+        expect(member.locator("#meetings-list li", has_text="支部党员大会（十二月）")).to_contain_text("请假待审批")
+        screenshot(member, "member-meetings-leave")
+
+        with phone(pw, server) as (staff, staff_watch, _s):
+            staff.goto(server.url + f"/app/staff/orglife.html?org={world.branch_a_id}")
+            staff_sign_in(staff, world.phones.org_a)
+            ask = staff.locator("#ol-inbox li", has_text="甲一")
+            expect(ask).to_contain_text("出差在外")
+            ask.locator("button.primary").tap()
+            expect(staff.locator("#ol-inbox")).to_contain_text("没有待处理")
+            cal = staff.locator("#ol-calendar")
+            expect(cal).to_contain_text("应到 − 请假")
+            lecture_cells = cal.locator(".ol-kind", has_text="党课").locator(".ol-cell.held")
+            expect(lecture_cells).to_have_count(1)
+            expect(lecture_cells).to_contain_text("已开 1/1")
+            screenshot(staff, "staff-orglife")
+
+            staff.locator(f"#ol-meetings button[data-event='{lecture}']").tap()
+            staff.fill("#rec-topic", "学习贯彻全会精神")
+            staff.fill("#rec-first_topic", "学习全会公报")
+            staff.fill("#rec-presided_by", "甲组织者")
+            staff.fill("#rec-minutes_by", "甲二")
+            staff.fill("#rec-minutes", "书记领学公报，党员交流体会。")
+            staff.locator("#rec-save").tap()
+            expect(staff.locator("#rec-status")).to_contain_text("待审核")
+            staff.locator("#rec-approve").tap()
+            expect(staff.locator("#rec-status")).to_contain_text("已审核锁定")
+            screenshot(staff, "staff-orglife-record")
+            staff.reload()  # a page nobody typed into (Chromium's autofill marks typed-into inputs style="")
+            expect(staff.locator("#ol-calendar")).to_be_visible()
+            assert staff.evaluate(PHONE_CHECKS) == []
+            assert_clean(staff_watch, failed_status(404))  # the lecture had no record yet: GET answered 404
+
+        member.reload()  # still on #meetings
+        expect(member.locator("#meetings-list li", has_text="支部党员大会（十二月）")).to_contain_text("已准假")
+        assert_clean(member_watch)
+    assert q("select user_id, state from attendance where event_id = :e", e=meeting) == [(world.ids.a1, "excused")]
+    assert q("select status from meeting_records where event_id = :e", e=lecture) == [("approved",)]
