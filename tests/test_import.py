@@ -191,9 +191,9 @@ def test_template_download(world, login):
     resp = login(world.phones.admin).get("/api/v1/members/import/template")
     assert resp.status_code == 200
     ws = load_workbook(io.BytesIO(resp.data)).active
-    assert [c.value for c in ws[1]] == HEADER
+    assert [c.value for c in ws[1]] == HEADER + ["入党时间"]  # the political birthday's column too
     resp = login(world.phones.admin).get("/api/v1/members/import/template?format=csv")
-    assert resp.data.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER)
+    assert resp.data.decode("utf-8-sig").splitlines()[0] == ",".join(HEADER + ["入党时间"])
 
 
 def test_the_templates_examples_import_as_they_are(world, login):
@@ -206,3 +206,4 @@ def test_the_templates_examples_import_as_they_are(world, login):
     body = resp.get_json()
     assert resp.status_code == 200, body
     assert body["summary"].get("refuse", 0) == 0, body["rows"]
+    assert body["columns"].get("joined") == "入党时间"

@@ -76,3 +76,25 @@ def test_calendar_api_scope_and_export(world, login, make_event):
     assert rows[0][:3] == ("组织", "类型", "周期") and len(rows) == 1 + 5
     party = next(r for r in rows if r[1] == "主题党日")
     assert any(str(v).startswith("已完成 1/1") for v in party[3:15])
+
+
+def test_party_group_meetings_are_required_of_every_group(world, ctx):
+    """党小组会: each group of the branch must meet; the group that met least decides the period."""
+    from server.auth.models import PartyGroup
+    with ctx():
+        a = world.branch_a_id
+        one, two = PartyGroup(branch_id=a, name="第一党小组"), PartyGroup(branch_id=a, name="第二党小组")
+        db.session.add_all([one, two])
+        db.session.flush()
+        meeting("group_meeting", a, datetime(2025, 1, 8, 1), audience="group", party_group_id=one.id)
+        meeting("group_meeting", a, datetime(2025, 1, 9, 1), audience="group", party_group_id=two.id)
+        meeting("group_meeting", a, datetime(2025, 2, 8, 1), audience="group", party_group_id=one.id)
+        meeting("group_meeting", a, datetime(2025, 2, 9, 1), audience="group", party_group_id=one.id)
+        meeting("group_meeting", world.branch_b_id, datetime(2025, 2, 9, 1))  # a branch without groups
+        cal = compliance.calendar(db.session.get(User, world.ids.org_general), world.general_id, 2025, now=NOW)
+        ids = (one.id, two.id)
+    by_branch = {r["org_id"]: {k["kind"]: k for k in r["kinds"]} for r in cal["branches"]}
+    cells = by_branch[a]["group_meeting"]["cells"]
+    assert [c["status"] for c in cells[:3]] == ["held", "overdue", "overdue"]  # February: the second group missed
+    assert cells[1]["held"] == 2 and [(g["id"], g["held"]) for g in cells[1]["groups"]] == [(ids[0], 2), (ids[1], 0)]
+    assert [c["status"] for c in by_branch[world.branch_b_id]["group_meeting"]["cells"][:2]] == ["overdue", "held"]

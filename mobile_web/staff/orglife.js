@@ -20,7 +20,7 @@ addText({
   ol_meetings: "本年度会议", ol_no_meetings: "本年度还没有会议。", ol_record: "会议记录",
   ol_birthdays: "本月政治生日", ol_no_birthdays: "本月没有党员过政治生日。", ol_years: "入党 {n} 周年",
   ol_feed: "日历订阅", ol_feed_note: "把支部的会议加进手机或电脑日历（每个会议提前两次提醒）。链接是私密的，泄露后可重新生成，旧链接随即失效。",
-  ol_feed_make: "生成订阅链接", ol_feed_copy: "复制链接", ol_copied: "已复制",
+  ol_feed_make: "生成订阅链接", ol_feed_copy: "复制链接", ol_copied: "已复制", ol_groups_missing: "未开：{groups}",
 }, {
   ol_title: "Organizational life", ol_org: "Organization", ol_year: "Year", ol_inbox: "Waiting for you",
   ol_inbox_none: "No leave or make-up waits for you.", ol_leave_for: "{name} asks leave: {title}",
@@ -34,7 +34,7 @@ addText({
   ol_record: "Record", ol_birthdays: "Political birthdays this month", ol_no_birthdays: "None this month.",
   ol_years: "{n} years in the Party", ol_feed: "Calendar feed",
   ol_feed_note: "Add the branch's meetings to a phone or computer calendar (two reminders each). The link is private; making a new one stops the old.",
-  ol_feed_make: "Make a feed link", ol_feed_copy: "Copy link", ol_copied: "Copied",
+  ol_feed_make: "Make a feed link", ol_feed_copy: "Copy link", ol_copied: "Copied", ol_groups_missing: "not yet: {groups}",
 });
 
 const state = { orgs: [], orgId: Number(param("org")) || null, year: new Date().getFullYear(), inbox: null,
@@ -105,6 +105,11 @@ function inboxPanel() {
     rows.length ? el("ul", { class: "list" }, rows) : el("p", { class: "muted" }, t("ol_inbox_none")));
 }
 
+/** For a kind required of each Party group: the groups that have not met enough in the period. */
+function lagging(cell) {
+  return (cell.groups || []).filter((g) => g.held < cell.min_count).map((g) => g.name).join("、");
+}
+
 function calendarPanel() {
   const cal = state.calendar;
   if (!cal) return null;
@@ -115,7 +120,8 @@ function calendarPanel() {
       el("ul", { class: "ol-cells" }, k.cells.map((c) => el("li", { class: `ol-cell ${c.status}`,
         title: `${period(k, c.period)}: ${c.held}/${c.min_count}` },
       el("span", { class: "ol-cell-period" }, period(k, c.period)),
-      el("span", { class: "ol-cell-status" }, `${t("ol_" + c.status)} ${c.held}/${c.min_count}`))))))));
+      el("span", { class: "ol-cell-status" }, `${t("ol_" + c.status)} ${c.held}/${c.min_count}`),
+      lagging(c) ? el("span", { class: "ol-cell-groups" }, t("ol_groups_missing", { groups: lagging(c) })) : null)))))));
   return el("section", { class: "panel", id: "ol-calendar" }, el("h2", {}, t("ol_calendar")),
     el("p", { class: "small muted" }, t("ol_base_note")),
     cal.behind.length ? el("p", { class: "warn-text" }, t("ol_behind", { n: cal.behind.length })) : null,

@@ -24,7 +24,7 @@ ROLE_WORDS = {
     "admin": ("管理员", "admin"),
 }
 ROLE_SPLIT = re.compile(r"[,，、;；/\s]+")
-TEMPLATE_HEADER = ["姓名", "手机号", "支部", "社区", "角色"]
+TEMPLATE_HEADER = ["姓名", "手机号", "支部", "社区", "角色", "入党时间"]
 
 
 @dataclass
@@ -107,8 +107,8 @@ def parse_roles(text: str) -> tuple[list[str], list[str]]:
 
 def template_rows(branch: str = "第一党支部", community: str = "", grants_roles: bool = True) -> list[list[str]]:
     """Two example rows; with the caller's own branch, community and rights they import as they are."""
-    return [["张三", "19912340001", branch, community, "党员"],
-            ["李四", "19912340002", branch, "", "支部书记" if grants_roles else "党员"]]
+    return [["张三", "19912340001", branch, community, "党员", "2001-07-01"],
+            ["李四", "19912340002", branch, "", "支部书记" if grants_roles else "党员", ""]]
 
 
 DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T ].*)?$")

@@ -115,5 +115,5 @@ class Template(MethodView):
         rows = importer.template_rows(*importer.example_names(user))
         if args["format"] == "csv":
             return csv_response(importer.TEMPLATE_HEADER, rows, "roster-template.csv", "名册模板.csv")
-        return xlsx_response([Sheet("名册", importer.TEMPLATE_HEADER, rows, widths={2: 16, 3: 20, 4: 20})],
+        return xlsx_response([Sheet("名册", importer.TEMPLATE_HEADER, rows, widths={2: 16, 3: 20, 4: 20, 6: 12})],
                              "roster-template.xlsx", "名册模板.xlsx")

@@ -1,12 +1,14 @@
 """Requirements as data and the compliance calendar: how often each kind of meeting must be held (defaults
 from the kinds table, Kind.min_per; an admin edits them per year), and per branch and period what is due,
-held or overdue, rolled up an organization's tree. A fixed number of queries whatever the tree's size."""
+held or overdue, rolled up an organization's tree. A kind whose audience is one Party group (党小组会) is
+required of every group of the branch: its period is held when each group held enough (a branch without
+groups counts its meetings as one). A fixed number of queries whatever the tree's size."""
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
 import server.orglife.messages  # noqa: F401  (registers the message codes)
-from server.auth.models import Organization, User
+from server.auth.models import Organization, PartyGroup, User
 from server.auth.permissions import require_admin
 from server.auth.scope import scope_of
 from server.common import audit
@@ -94,26 +96,39 @@ def calendar(actor: User, org_id: int, year: int, now: datetime | None = None) -
     if not branches:  # a branch-less organization (or a branch asked directly) is its own row
         branches = [(org.id, org.name, org.path)]
     held: dict[tuple[int, str, int], int] = {}
-    for host_id, kind, starts_at in db.session.execute(
-            select(Event.host_org_id, Event.kind, Event.starts_at)
+    by_group: dict[tuple[int, str, int, int | None], int] = {}
+    for host_id, kind, starts_at, group_id in db.session.execute(
+            select(Event.host_org_id, Event.kind, Event.starts_at, Event.party_group_id)
             .join(Organization, Organization.id == Event.host_org_id)
             .where(Organization.path.startswith(org.path), Event.kind.in_(tuple(rules)),
                    Event.status.in_(HELD_STATUSES), Event.starts_at >= start, Event.starts_at < end,
                    Event.starts_at <= now)):
         index = _period_of(rules[kind][0], to_local(starts_at).month)
         held[(host_id, kind, index)] = held.get((host_id, kind, index), 0) + 1
+        by_group[(host_id, kind, index, group_id)] = by_group.get((host_id, kind, index, group_id), 0) + 1
+    groups: dict[int, list[tuple[int, str]]] = {}
+    for gid, branch_id, gname in db.session.execute(select(PartyGroup.id, PartyGroup.branch_id, PartyGroup.name)
+                                                    .where(PartyGroup.branch_id.in_([b[0] for b in branches]))
+                                                    .order_by(PartyGroup.name, PartyGroup.id)):
+        groups.setdefault(branch_id, []).append((gid, gname))
     rows, behind = [], []
     for bid, name, _path in branches:
         kinds = []
         overdue = 0
         for kind, (period, minimum) in rules.items():
             cells = []
+            per_group = KINDS[kind].audience == "group" and groups.get(bid)
             for index in range(1, PERIODS[period] + 1):
-                count = sum(n for (h, k, i), n in held.items() if k == kind and i == index and h == bid)
+                count = held.get((bid, kind, index), 0)
+                cell = {"period": index, "held": count, "min_count": minimum}
+                if per_group:  # the group that met least decides; each group's count is shown
+                    cell["groups"] = [{"id": gid, "name": gname, "held": by_group.get((bid, kind, index, gid), 0)}
+                                      for gid, gname in per_group]
+                    count = min(g["held"] for g in cell["groups"])
                 status = "held" if count >= minimum else ("overdue" if _period_end(year, period, index) <= now
                                                           else "due")
                 overdue += status == "overdue"
-                cells.append({"period": index, "held": count, "min_count": minimum, "status": status})
+                cells.append({**cell, "status": status})
             kinds.append({"kind": kind, "label": KINDS[kind].label_zh, "period": period, "cells": cells})
         rows.append({"org_id": bid, "name": name, "overdue": overdue, "kinds": kinds})
         if overdue:
