@@ -122,7 +122,7 @@ export function recordPanel(e, onBack) {
       record ? el("label", { for: "rec-file" }, t("rec_upload")) : "", record ? file : "", back);
   }
 
-  draw();
-  reload();
+  panel.replaceChildren(el("p", { class: "muted" }, t("st_loading"))); // the form comes with the record, never
+  reload(); // before it: a late answer must not redraw over what the secretary typed
   return panel;
 }
