@@ -74,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth.directory_routes import blp as directory_blp
     from server.auth.routes import blp as auth_blp
     from server.community.routes import BLUEPRINTS as community_blps
+    from server.evaluation.routes import blp as evaluation_blp
     from server.events.routes import blp as events_blp
     from server.hours.routes import blp as hours_blp
     from server.members.people_routes import blp as people_blp
@@ -86,6 +87,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blp in (auth_blp, events_blp, scans_blp, attendance_blp, points_blp, *community_blps,
                 hours_blp, points_rules_blp, reports_blp, members_blp, directory_blp, people_blp,
-                orglife_blp, accounts_blp):
+                orglife_blp, accounts_blp, evaluation_blp):
         api.register_blueprint(blp)
     app.register_blueprint(web.bp)

@@ -1,6 +1,15 @@
 """Import every model so metadata (migrations, tests) sees the whole schema."""
 from server.attendance.models import Attendance  # noqa: F401
-from server.auth.models import Community, Organization, PartyGroup, RoleGrant, User  # noqa: F401
+from server.auth.models import (  # noqa: F401
+    AccountCode,
+    Community,
+    Organization,
+    PartyGroup,
+    PasswordHelp,
+    PastMembership,
+    RoleGrant,
+    User,
+)
 from server.common.audit import AuditLog  # noqa: F401
 from server.community.models import (  # noqa: F401
     CommunityRegistration,
@@ -11,6 +20,7 @@ from server.community.models import (  # noqa: F401
     MemberEvaluation,
     OrgCommunityPairing,
 )
+from server.evaluation.models import BranchRating, RatingAdjustment, RatingYear, ScoreSheet  # noqa: F401
 from server.events.models import Event  # noqa: F401
 from server.hours.models import (  # noqa: F401
     AbsenceDeduction,

@@ -400,6 +400,22 @@ ROWS = [
     Row("GET", "/api/v1/orglife/inbox", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/orglife/me/birthday", allow(200, *SIGNED_IN)),
 
+    # -- evaluation: ratings of branch_a (its organizer), the tree (admins), admins decide -------------------------
+    Row("GET", "/api/v1/evaluation/sheet", allow(200, *SIGNED_IN), lambda c: {"query": YEAR}),
+    Row("PUT", "/api/v1/evaluation/sheet", allow(200, "admin"), lambda c: {"json": {
+        "year": YEAR["year"], "indicators": [{"code": "compliance", "weight": 100, "target": 1}],
+        "stars": [60, 70, 80, 90, 95], "reason": "试行"}}),
+    Row("GET", "/api/v1/evaluation/ratings", allow(200, "org", "admin"),
+        lambda c: {"query": {**YEAR, "org_id": c.w.branch_a_id}}),
+    Row("GET", "/api/v1/evaluation/ratings.xlsx", allow(200, "org", "admin"),
+        lambda c: {"query": {**YEAR, "org_id": c.w.branch_a_id}}),
+    Row("GET", "/api/v1/evaluation/ratings/{branch_id}", allow(200, "org", "admin"),
+        lambda c: {"branch_id": c.w.branch_a_id, "query": YEAR}),
+    Row("POST", "/api/v1/evaluation/adjustments", allow(201, "admin"), lambda c: {"json": {
+        **YEAR, "branch_id": c.w.branch_a_id, "kind": "deduct", "points": 1, "reason": "迟报"}}),
+    Row("POST", "/api/v1/evaluation/publish", allow(201, "admin"), lambda c: {"json": {"year": 2001}}),
+    Row("GET", "/api/v1/evaluation/live", allow(200, "org", "admin"), lambda c: {"query": {"org_id": c.w.branch_a_id}}),
+
     # -- directory for the staff screens ----------------------------------------------------------------------
     Row("GET", "/api/v1/organizations", allow(200, *SIGNED_IN)),
     Row("GET", "/api/v1/communities", allow(200, *SIGNED_IN)),

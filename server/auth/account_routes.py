@@ -11,6 +11,7 @@ from server.common.errors import NotFound
 from server.common.fields import between
 from server.common.i18n import message
 from server.common.qrimage import png_bytes
+from server.common.schemas import Id
 from server.extensions import Blueprint, limiter
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
@@ -50,7 +51,7 @@ class HelpSchema(Schema):
 
 class SlipsSchema(Schema):
     days = fields.Integer(load_default=14, strict=True, validate=between(1, 60, "有效天数", " 天", " days"))
-    member_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), load_default=None,
+    member_ids = fields.List(Id(strict=True), load_default=None,
                              validate=validate.Length(max=5000),
                              metadata={"description": "reprint these members' slips (default: all not activated)"})
 

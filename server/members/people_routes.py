@@ -5,6 +5,7 @@ from marshmallow import ValidationError as SchemaError
 
 from server.auth.permissions import login_required, require_user
 from server.common.fields import one_of, text
+from server.common.schemas import Id
 from server.extensions import Blueprint
 from server.members import people
 
@@ -17,13 +18,13 @@ class MemberReasonSchema(Schema):
 
 class GrantSchema(MemberReasonSchema):
     role = fields.String(required=True, validate=one_of(("organizer", "liaison", "admin"), "角色"))
-    organization_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
-    community_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    organization_id = Id(load_default=None, strict=True)
+    community_id = Id(load_default=None, strict=True)
 
 
 class MoveSchema(MemberReasonSchema):
-    branch_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
-    community_id = fields.Integer(load_default=None, strict=True, validate=validate.Range(min=1))
+    branch_id = Id(load_default=None, strict=True)
+    community_id = Id(load_default=None, strict=True)
 
     @validates_schema
     def _something(self, data, **_kw):
@@ -33,7 +34,7 @@ class MoveSchema(MemberReasonSchema):
 
 class FindArgs(Schema):
     q = fields.String(load_default="", validate=text(40, "搜索词"))
-    branch_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    branch_id = Id(load_default=None)
     status = fields.String(load_default="active", validate=one_of(people.STATUSES, "状态"))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10000))
 

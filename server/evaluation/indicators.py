@@ -1,0 +1,208 @@
+"""What each indicator counts, for every branch under an organization at once: one grouped query per
+indicator whatever the number of branches, each giving (numerator, denominator) per branch.
+
+- attendance_rate: for the sheet's kinds (主题党日), the events of the year that have ended or been closed,
+  hosted by the branch or above it: (present + made up) ÷ (expected − excused), expected being who was in the
+  branch when the event started (membership over time, so a member who moved counts where they were);
+- compliance: periods held ÷ periods required so far, over every required kind (the compliance calendar);
+- record_timeliness: the branch's meetings of organizational life held this year whose record was approved
+  within the sheet's days, ÷ those whose days have passed or whose record is approved;
+- registration / served: today's active members registered with a community / who served at least the
+  yearly hours in community duties, ÷ today's active members;
+- hours_per_member / points_per_member: the year's confirmed service hours / points earned by today's
+  active members, ÷ today's active members.
+"""
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from server.attendance.lifecycle import COUNTED
+from server.attendance.models import Attendance
+from server.auth import membership
+from server.auth.models import Organization, User
+from server.common.timeutil import to_local
+from server.events import audience
+from server.events.kinds import codes_where
+from server.events.models import Event
+from server.extensions import db
+from server.hours.common import HOURS_KINDS
+from server.orglife import compliance as calendar
+from server.orglife.models import MakeUp, MeetingRecord
+from server.points.models import PointsEntry
+from server.reports.common import month_bounds
+
+HELD = ("published", "closed")
+ORG_LIFE = codes_where(org_life=True)
+DUTY_KINDS = codes_where(host="community")
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return month_bounds(year, 1)[0], month_bounds(year, 12)[1]
+
+
+def _held(now: datetime):
+    return and_(Event.status.in_(HELD), or_(Event.status == "closed", Event.ends_at <= now))
+
+
+def members(org: Organization) -> dict[int, int]:
+    """Today's active members per branch under the organization."""
+    return dict(db.session.execute(
+        select(User.branch_id, func.count(User.id)).join(Organization, Organization.id == User.branch_id)
+        .where(Organization.path.startswith(org.path), User.active.is_(True)).group_by(User.branch_id)).all())
+
+
+def attendance_rate(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
+    rows = _attendance_rows(org, year, now, item["kinds"], by="branch")
+    return {r.branch_id: (r.attended + r.made_up, r.expected - r.excused) for r in rows}
+
+
+def monthly(org, year, now, kinds) -> dict[int, dict[int, tuple[int, int]]]:
+    """The same rate per branch and local month, for the league table's trend."""
+    out: dict[int, dict[int, list[int]]] = {}
+    for r in _attendance_rows(org, year, now, kinds, by="branch_event"):
+        tally = out.setdefault(r.branch_id, {}).setdefault(to_local(r.starts_at).month, [0, 0])
+        tally[0] += r.attended + r.made_up
+        tally[1] += r.expected - r.excused
+    return {b: {m: (n, d) for m, (n, d) in months.items()} for b, months in out.items()}
+
+
+def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = None):
+    """Expected, attended, excused and made up, grouped by "branch", "event" or "branch_event"."""
+    start, end = year_bounds(year)
+    host, member_org = aliased(Organization), aliased(Organization)
+    m = membership.at_times()
+    excused = Attendance.state == "excused"
+    made_up = and_(Attendance.id.is_(None), MakeUp.confirmed_at.is_not(None))
+    keys = {"branch": [m.c.branch_id], "event": [Event.id, Event.title, Event.starts_at],
+            "branch_event": [m.c.branch_id, Event.id, Event.starts_at]}[by]
+    stmt = (select(*keys, func.count(User.id).label("expected"),
+                   func.count(case((~excused, Attendance.id))).label("attended"),
+                   func.count(case((excused, Attendance.id))).label("excused"),
+                   func.count(case((made_up, MakeUp.id))).label("made_up"))
+            .select_from(Event).join(host, host.id == Event.host_org_id)
+            .join(member_org, member_org.path.startswith(host.path))
+            .join(m, and_(m.c.branch_id == member_org.id, membership.during(m, Event.starts_at)))
+            .join(User, and_(User.id == m.c.user_id, audience.roster_clause(Event, User)))
+            .outerjoin(Attendance, and_(Attendance.event_id == Event.id, Attendance.user_id == User.id,
+                                        Attendance.state != "annulled"))
+            .outerjoin(MakeUp, and_(MakeUp.event_id == Event.id, MakeUp.user_id == User.id))
+            .where(Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end,
+                   member_org.path.startswith(org.path),
+                   *([m.c.branch_id == branch_id] if branch_id is not None else []))
+            .group_by(*keys))
+    return db.session.execute(stmt.order_by(Event.starts_at) if by == "event" else stmt).all()
+
+
+def compliance(org, year, now, item, actor=None, **_kw) -> dict[int, tuple[float, float]]:
+    cal = calendar.calendar(actor, org.id, year, now)
+    out = {}
+    for b in cal["branches"]:
+        cells = [c for k in b["kinds"] for c in k["cells"]]
+        out[b["org_id"]] = (sum(c["status"] == "held" for c in cells),
+                            sum(c["status"] in ("held", "overdue") for c in cells))
+    return out
+
+
+def _meetings(org, year, now, branch_id: int | None = None):
+    start, end = year_bounds(year)
+    return db.session.execute(
+        select(Event.id, Event.title, Event.host_org_id, Event.starts_at, MeetingRecord.status,
+               MeetingRecord.approved_at)
+        .join(Organization, Organization.id == Event.host_org_id)
+        .outerjoin(MeetingRecord, MeetingRecord.event_id == Event.id)
+        .where(Event.kind.in_(ORG_LIFE), Event.status.in_(HELD), Event.starts_at <= now, Event.starts_at >= start,
+               Event.starts_at < end, Organization.path.startswith(org.path),
+               *([Event.host_org_id == branch_id] if branch_id is not None else []))
+        .order_by(Event.starts_at, Event.id)).all()
+
+
+def on_time(row, days: int, now: datetime) -> bool | None:
+    """True approved in time, False late (or the days passed without approval), None not due yet."""
+    due = row.starts_at + timedelta(days=days)
+    if row.approved_at is not None:
+        return row.approved_at <= due
+    return False if now > due else None
+
+
+def record_timeliness(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
+    out: dict[int, list[float]] = {}
+    for row in _meetings(org, year, now):
+        verdict = on_time(row, item.get("days", 7), now)
+        if verdict is not None:
+            tally = out.setdefault(row.host_org_id, [0, 0])
+            tally[0] += verdict
+            tally[1] += 1
+    return {k: (a, b) for k, (a, b) in out.items()}
+
+
+def _per_member(org, value_col, joins, where, group_users: bool = False):
+    """Sum of value_col per active member's current branch (or per member, for the evidence)."""
+    keys = [User.id, User.name] if group_users else [User.branch_id]
+    stmt = select(*keys, func.coalesce(func.sum(value_col), 0).label("total")).select_from(User)
+    for target, on in joins:
+        stmt = stmt.join(target, on)
+    stmt = (stmt.join(Organization, Organization.id == User.branch_id)
+            .where(Organization.path.startswith(org.path), User.active.is_(True), *where).group_by(*keys))
+    return db.session.execute(stmt).all()
+
+
+def _hours(org, year, kinds, group_users=False, branch_id=None):
+    start, end = year_bounds(year)
+    return _per_member(org, Attendance.hours_confirmed,
+                       [(Attendance, Attendance.user_id == User.id), (Event, Event.id == Attendance.event_id)],
+                       [Attendance.state.in_(COUNTED), Event.kind.in_(kinds), Event.starts_at >= start,
+                        Event.starts_at < end, *([User.branch_id == branch_id] if branch_id else [])], group_users)
+
+
+def registration(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
+    counts = db.session.execute(
+        select(User.branch_id, func.count(User.community_id), func.count(User.id))
+        .join(Organization, Organization.id == User.branch_id)
+        .where(Organization.path.startswith(org.path), User.active.is_(True)).group_by(User.branch_id)).all()
+    return {b: (n, d) for b, n, d in counts}
+
+
+def served_threshold(item) -> float:
+    return float(item.get("min_hours") or current_app.config["COMMUNITY_MIN_HOURS_PER_YEAR"])
+
+
+def served(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
+    threshold, count = served_threshold(item), members(org)
+    out = {b: [0, n] for b, n in count.items()}
+    for _uid, _name, total, branch in _served_rows(org, year):
+        if float(total) >= threshold:
+            out[branch][0] += 1
+    return {b: (a, d) for b, (a, d) in out.items()}
+
+
+def _served_rows(org, year, branch_id=None):
+    rows = _hours(org, year, DUTY_KINDS, group_users=True, branch_id=branch_id)
+    branch_of = dict(db.session.execute(select(User.id, User.branch_id).where(User.id.in_([r.id for r in rows])))
+                     .all()) if rows else {}
+    return [(r.id, r.name, r.total, branch_of[r.id]) for r in rows]
+
+
+def hours_per_member(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
+    count = members(org)
+    totals = {r.branch_id: float(r.total) for r in _hours(org, year, HOURS_KINDS)}
+    return {b: (totals.get(b, 0.0), n) for b, n in count.items()}
+
+
+def _points(org, year, group_users=False, branch_id=None):
+    start, end = year_bounds(year)
+    return _per_member(org, PointsEntry.amount, [(PointsEntry, PointsEntry.user_id == User.id)],
+                       [PointsEntry.created_at >= start, PointsEntry.created_at < end,
+                        *([User.branch_id == branch_id] if branch_id else [])], group_users)
+
+
+def points_per_member(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
+    count = members(org)
+    totals = {r.branch_id: float(r.total) for r in _points(org, year)}
+    return {b: (totals.get(b, 0.0), n) for b, n in count.items()}
+
+
+COMPUTE = {"attendance_rate": attendance_rate, "compliance": compliance, "record_timeliness": record_timeliness,
+           "registration": registration, "served": served, "hours_per_member": hours_per_member,
+           "points_per_member": points_per_member}
