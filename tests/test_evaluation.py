@@ -19,40 +19,44 @@ NOW = local(2025, 12, 20)  # December is still due; January to November have end
 
 @pytest.fixture
 def year(world, ctx):
-    """branch_a: org_a, a1..a3 (a4 moved to branch_b on 1 June); branch_b: org_b, b1, a4; branch_c: one member
-    and nothing held. The figures each indicator must find are in EXPECTED."""
     with ctx():
-        a, b = world.branch_a_id, world.branch_b_id
-        c = add_org("第三支部", "branch", db.session.get(Organization, world.general_id))
-        _user("丙一", "13800000301", c)
-        ids = world.ids
-        p1 = event("party_day", "三月主题党日", local(2025, 3, 10), host_org_id=a)
-        attend(p1, ids.a1)
-        attend(p1, ids.org_a)
-        attend(p1, ids.a2, state="excused")
-        db.session.add(MakeUp(event_id=p1.id, user_id=ids.a3, content="补学", studied_at=local(2025, 3, 20),
-                              confirmed_by_id=ids.org_a, confirmed_at=local(2025, 3, 21)))
-        assembly = event("branch_assembly", "第一季度党员大会", local(2025, 2, 20), host_org_id=a)
-        db.session.add_all([
-            MeetingRecord(event_id=assembly.id, topic="x", status="approved", approved_at=local(2025, 2, 22)),
-            MeetingRecord(event_id=p1.id, topic="y", status="approved", approved_at=local(2025, 3, 30))])
-        a4 = db.session.get(User, ids.a4)  # moved on 1 June: past party days of branch_a still expect a4
-        db.session.add(PastMembership(user_id=a4.id, branch_id=a, started_at=None, ended_at=local(2025, 6, 1),
-                                      reason="move"))
-        a4.branch_id, a4.branch_since = b, local(2025, 6, 1)
-        p2 = event("party_day", "七月主题党日", local(2025, 7, 10), host_org_id=b)
-        attend(p2, ids.b1)
-        attend(p2, ids.a4)
-        duty = event("community_duty", "社区值守", local(2025, 5, 1), hours=60, host_community_id=world.c1_id)
-        attend(duty, ids.a1, state="confirmed", hours=60.0)
-        service = event("volunteer_service", "志愿服务", local(2025, 5, 2), hours=3, host_org_id=a)
-        attend(service, ids.a2, state="checked_out", hours=3.0, out=180)
-        for uid, amount, when in ((ids.a1, 10, local(2025, 4, 1)), (ids.a2, 5, local(2025, 4, 1)),
-                                  (ids.b1, 6, local(2025, 8, 1)), (ids.a1, 100, local(2024, 8, 1))):
-            db.session.add(PointsEntry(user_id=uid, amount=amount, rule_code="test", entry_type="adjust",
-                                       created_at=when))
-        db.session.commit()
-        return {"a": a, "b": b, "c": c.id}
+        return build_year(world)
+
+
+def build_year(world) -> dict:
+    """branch_a: org_a, a1..a3 (a4 moved to branch_b on 1 June); branch_b: org_b, b1, a4; branch_c: one member
+    and nothing held. The figures each indicator must find are in EXPECTED. Call in an app context."""
+    a, b = world.branch_a_id, world.branch_b_id
+    c = add_org("第三支部", "branch", db.session.get(Organization, world.general_id))
+    _user("丙一", "13800000301", c)
+    ids = world.ids
+    p1 = event("party_day", "三月主题党日", local(2025, 3, 10), host_org_id=a)
+    attend(p1, ids.a1)
+    attend(p1, ids.org_a)
+    attend(p1, ids.a2, state="excused")
+    db.session.add(MakeUp(event_id=p1.id, user_id=ids.a3, content="补学", studied_at=local(2025, 3, 20),
+                          confirmed_by_id=ids.org_a, confirmed_at=local(2025, 3, 21)))
+    assembly = event("branch_assembly", "第一季度党员大会", local(2025, 2, 20), host_org_id=a)
+    db.session.add_all([
+        MeetingRecord(event_id=assembly.id, topic="x", status="approved", approved_at=local(2025, 2, 22)),
+        MeetingRecord(event_id=p1.id, topic="y", status="approved", approved_at=local(2025, 3, 30))])
+    a4 = db.session.get(User, ids.a4)  # moved on 1 June: past party days of branch_a still expect a4
+    db.session.add(PastMembership(user_id=a4.id, branch_id=a, started_at=None, ended_at=local(2025, 6, 1),
+                                  reason="move"))
+    a4.branch_id, a4.branch_since = b, local(2025, 6, 1)
+    p2 = event("party_day", "七月主题党日", local(2025, 7, 10), host_org_id=b)
+    attend(p2, ids.b1)
+    attend(p2, ids.a4)
+    duty = event("community_duty", "社区值守", local(2025, 5, 1), hours=60, host_community_id=world.c1_id)
+    attend(duty, ids.a1, state="confirmed", hours=60.0)
+    service = event("volunteer_service", "志愿服务", local(2025, 5, 2), hours=3, host_org_id=a)
+    attend(service, ids.a2, state="checked_out", hours=3.0, out=180)
+    for uid, amount, when in ((ids.a1, 10, local(2025, 4, 1)), (ids.a2, 5, local(2025, 4, 1)),
+                              (ids.b1, 6, local(2025, 8, 1)), (ids.a1, 100, local(2024, 8, 1))):
+        db.session.add(PointsEntry(user_id=uid, amount=amount, rule_code="test", entry_type="adjust",
+                                   created_at=when))
+    db.session.commit()
+    return {"a": a, "b": b, "c": c.id}
 
 
 # (numerator, denominator) per indicator, counted by hand from the fixture above

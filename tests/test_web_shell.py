@@ -52,7 +52,7 @@ def test_no_kind_code_or_hand_written_label_in_the_app():
 def test_one_page_shell_renders_every_staff_admin_and_community_page(anon):
     assert not list(APP.glob("*/*.html")), "pages are templates under server/web/templates/"
     pages = sorted(TEMPLATES.glob("*/*.html"))
-    assert len(pages) == 15
+    assert len(pages) == 17
     for page in pages:
         source = page.read_text()
         assert source.startswith('{% extends "page.html" %}') and "<head" not in source, page.name

@@ -15,7 +15,7 @@ addText({
   status_draft: "草稿", status_published: "已发布", status_cancelled: "已取消", status_closed: "已结束",
   hours_n: "{n} 小时", persons: "{n} 人", st_community: "社区工作", st_report: "双报到报告",
   st_participation: "参与报表", st_import: "名册导入", st_rules: "积分规则", st_menu: "菜单",
-  st_people: "人员管理", st_orglife: "组织生活",
+  st_people: "人员管理", st_orglife: "组织生活", st_ratings: "星级评定",
 }, {
   st_brand: "Qiandao · Staff", st_events: "My events", st_hours: "Hours", st_home: "Home", st_lang: "中文",
   st_loading: "Loading…", st_login: "Sign in", st_login_hint: "Organizers and liaisons: sign in with phone and password.",
@@ -26,7 +26,7 @@ addText({
   status_draft: "Draft", status_published: "Published", status_cancelled: "Cancelled", status_closed: "Closed",
   hours_n: "{n} h", persons: "{n}", st_community: "Community", st_report: "Double registration",
   st_participation: "Participation", st_import: "Roster import", st_rules: "Points rules", st_menu: "Menu",
-  st_people: "People", st_orglife: "Organizational life",
+  st_people: "People", st_orglife: "Organizational life", st_ratings: "Star ratings",
 });
 
 /** Field messages of a 422 (details.fields.json|query.{name: [..]}) as {name: "text"}. */
@@ -71,6 +71,7 @@ export async function boot({ start, draw = () => {}, roles = null, bare = false,
       ["/app/community/liaison.html", "st_community", has("liaison_of")],
       ["/app/community/report.html", "st_report", has("organizer_of")],
       ["/app/admin/report.html", "st_participation", has("organizer_of")],
+      ["/app/admin/ratings.html", "st_ratings", has("organizer_of")],
       ["/app/admin/import.html", "st_import", has("organizer_of")],
       ["/app/staff/orglife.html", "st_orglife", has("organizer_of")],
       ["/app/staff/people.html", "st_people", has("organizer_of")],
