@@ -19,6 +19,8 @@ def register_cli(app) -> None:
         from server.hours.closing import close_ended_events
         r = close_ended_events(after=None if grace_minutes is None else timedelta(minutes=grace_minutes))
         click.echo(f"closed {r['closed']} events: {r['no_checkout']} without check-out, {r['absent']} absentees")
+        from server.db_setup import refresh_statistics
+        refresh_statistics()  # run from cron every few minutes: the planner's statistics stay current
 
     users = click.Group("users", help="Manage users.")
 

@@ -51,3 +51,14 @@ def tune_engine(engine) -> None:
         # A deferred WAL transaction that reads, then writes after another writer committed,
         # fails at once with SQLITE_BUSY; writers take the lock at BEGIN and wait instead.
         conn.exec_driver_sql("BEGIN" if _reads_only() else "BEGIN IMMEDIATE")
+
+
+def refresh_statistics() -> None:
+    """Let SQLite's planner know the tables' sizes (ANALYZE sampling at most 1,000 rows per index, so it takes
+    milliseconds): without statistics it may pick a status index over a host index and read every event per
+    member. PostgreSQL's autovacuum does this by itself."""
+    from server.extensions import db
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+            conn.exec_driver_sql("ANALYZE")

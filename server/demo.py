@@ -7,6 +7,7 @@ from server.auth.models import Community, Organization, User
 from server.auth.services import create_user, hash_password
 from server.common.timeutil import utcnow
 from server.community.demo import seed_community_demo
+from server.evaluation.demo import seed_evaluation_demo
 from server.events.services import new_event
 from server.extensions import db
 from server.hours.demo_data import seed_hours_demo
@@ -61,9 +62,10 @@ def seed() -> str:
     community_note = seed_community_demo()
     hours_note = seed_hours_demo()
     orglife_note = seed_orglife_demo()
+    evaluation_note = seed_evaluation_demo(DEMO_PASSWORD)
     return (f"demo loaded: admin {ADMIN}, organizer {ORGANIZER}, liaison {LIAISON}, "
             f"members 13900000101-13900000130; password {DEMO_PASSWORD}; {community_note}; {hours_note}; "
-            f"{orglife_note}")
+            f"{orglife_note}; {evaluation_note}")
 
 
 def create_user_cli(name, phone, password, role, org_id, community_id) -> str:

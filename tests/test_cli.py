@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select, table
+from sqlalchemy import func, inspect, select, table, text
 from werkzeug.security import check_password_hash
 
 from server import create_app
@@ -119,3 +119,15 @@ def test_users_create_refuses_bad_input_clearly(database):
                     "--role", "organizer", "--org", "999", expect=1)
     assert "no organization with id 999" in unknown.stderr
     assert _counts(app) == before
+
+
+def test_close_events_keeps_sqlites_planner_statistics(database):
+    """Without statistics SQLite reads every event per member in the rating's joins (issue 14's bench)."""
+    flask, app = database
+    flask("demo")
+    out = flask("close-events").stdout
+    assert out.startswith("closed ")
+    with app.app_context():
+        tables = {r[0] for r in db.session.execute(text("select tbl from sqlite_stat1"))}
+        db.session.remove()
+    assert {"events", "attendance", "users"} <= tables

@@ -1,5 +1,5 @@
-"""Evaluation: the scoring sheet's versions, published years with their branches' stored ratings, and the
-admins' documented adjustments.
+"""Evaluation: the scoring sheet's versions, published years with their branches' stored ratings, the
+admins' documented adjustments, and an index on events' window end (the live board's "open now").
 
 Revision ID: 0015_evaluation
 Revises: 0014_accounts
@@ -14,6 +14,7 @@ depends_on = None
 
 
 def upgrade():
+    op.create_index(op.f("ix_events_window_closes_at"), "events", ["window_closes_at"])
     op.create_table(
         "score_sheets",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -74,6 +75,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index(op.f("ix_events_window_closes_at"), table_name="events")
     op.drop_index(op.f("ix_rating_adjustments_branch_id"), table_name="rating_adjustments")
     op.drop_index(op.f("ix_rating_adjustments_year"), table_name="rating_adjustments")
     op.drop_table("rating_adjustments")

@@ -15,7 +15,7 @@ indicator whatever the number of branches, each giving (numerator, denominator) 
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from server.attendance.lifecycle import COUNTED
@@ -25,7 +25,7 @@ from server.auth.models import Organization, User
 from server.common.timeutil import to_local
 from server.events import audience
 from server.events.kinds import codes_where
-from server.events.models import Event
+from server.events.models import STATUSES, Event
 from server.extensions import db
 from server.hours.common import HOURS_KINDS
 from server.orglife import compliance as calendar
@@ -34,6 +34,7 @@ from server.points.models import PointsEntry
 from server.reports.common import month_bounds
 
 HELD = ("published", "closed")
+NOT_HELD = tuple(s for s in STATUSES if s not in HELD)
 ORG_LIFE = codes_where(org_life=True)
 DUTY_KINDS = codes_where(host="community")
 
@@ -43,56 +44,89 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 
 
 def _held(now: datetime):
-    return and_(Event.status.in_(HELD), or_(Event.status == "closed", Event.ends_at <= now))
+    # status NOT IN (…) says the same as IN (published, closed) but cannot steer SQLite's planner to the status
+    # index, so it finds a branch's events by their host
+    return and_(Event.status.not_in(NOT_HELD), or_(Event.status == "closed", Event.ends_at <= now))
+
+
+def _in(org: Organization):
+    """Members' branches under the organization, as ids (so the database starts from the members' branch
+    index, not from every event of the year)."""
+    if org.level == "branch":
+        return User.branch_id == org.id
+    return User.branch_id.in_(select(Organization.id).where(Organization.path.startswith(org.path)).scalar_subquery())
 
 
 def members(org: Organization) -> dict[int, int]:
     """Today's active members per branch under the organization."""
     return dict(db.session.execute(
         select(User.branch_id, func.count(User.id)).join(Organization, Organization.id == User.branch_id)
-        .where(Organization.path.startswith(org.path), User.active.is_(True)).group_by(User.branch_id)).all())
+        .where(_in(org), User.active.is_(True)).group_by(User.branch_id)).all())
 
 
-def attendance_rate(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
-    rows = _attendance_rows(org, year, now, item["kinds"], by="branch")
-    return {r.branch_id: (r.attended + r.made_up, r.expected - r.excused) for r in rows}
+def attendance_rate(org, year, now, item, cache=None, **_kw) -> dict[int, tuple[float, float]]:
+    months = monthly(org, year, now, item["kinds"], cache)
+    return {b: (sum(n for n, _d in per.values()), sum(d for _n, d in per.values())) for b, per in months.items()}
 
 
-def monthly(org, year, now, kinds) -> dict[int, dict[int, tuple[int, int]]]:
-    """The same rate per branch and local month, for the league table's trend."""
+def monthly(org, year, now, kinds, cache=None) -> dict[int, dict[int, tuple[int, int]]]:
+    """The rate's (numerator, denominator) per branch and local month (the league table's trend); computed
+    once per rating when a cache dict is passed."""
+    key = ("monthly", org.id, year, tuple(kinds))
+    if cache is not None and key in cache:
+        return cache[key]
     out: dict[int, dict[int, list[int]]] = {}
     for r in _attendance_rows(org, year, now, kinds, by="branch_event"):
         tally = out.setdefault(r.branch_id, {}).setdefault(to_local(r.starts_at).month, [0, 0])
         tally[0] += r.attended + r.made_up
         tally[1] += r.expected - r.excused
-    return {b: {m: (n, d) for m, (n, d) in months.items()} for b, months in out.items()}
+    result = {b: {m: (n, d) for m, (n, d) in months.items()} for b, months in out.items()}
+    if cache is not None:
+        cache[key] = result
+    return result
 
 
-def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = None):
-    """Expected, attended, excused and made up, grouped by "branch", "event" or "branch_event"."""
+def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = None) -> list:
+    """Expected, attended, excused and made up, grouped by "branch", "event" or "branch_event". Events hosted
+    by a branch expect its own members (an equality join); the few hosted higher up expect every branch below
+    their host (a path join), so the city's tens of thousands of branch meetings never meet the path join."""
     start, end = year_bounds(year)
     host, member_org = aliased(Organization), aliased(Organization)
-    m = membership.at_times()
+    one = branch_id if branch_id is not None else (org.id if org.level == "branch" else None)
+    m = membership.at_times(one)
     excused = Attendance.state == "excused"
     made_up = and_(Attendance.id.is_(None), MakeUp.confirmed_at.is_not(None))
     keys = {"branch": [m.c.branch_id], "event": [Event.id, Event.title, Event.starts_at],
             "branch_event": [m.c.branch_id, Event.id, Event.starts_at]}[by]
-    stmt = (select(*keys, func.count(User.id).label("expected"),
-                   func.count(case((~excused, Attendance.id))).label("attended"),
-                   func.count(case((excused, Attendance.id))).label("excused"),
-                   func.count(case((made_up, MakeUp.id))).label("made_up"))
-            .select_from(Event).join(host, host.id == Event.host_org_id)
-            .join(member_org, member_org.path.startswith(host.path))
-            .join(m, and_(m.c.branch_id == member_org.id, membership.during(m, Event.starts_at)))
-            .join(User, and_(User.id == m.c.user_id, audience.roster_clause(Event, User)))
-            .outerjoin(Attendance, and_(Attendance.event_id == Event.id, Attendance.user_id == User.id,
-                                        Attendance.state != "annulled"))
-            .outerjoin(MakeUp, and_(MakeUp.event_id == Event.id, MakeUp.user_id == User.id))
-            .where(Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end,
-                   member_org.path.startswith(org.path),
-                   *([m.c.branch_id == branch_id] if branch_id is not None else []))
-            .group_by(*keys))
-    return db.session.execute(stmt.order_by(Event.starts_at) if by == "event" else stmt).all()
+
+    def part(at_branch: bool, higher: list[int] | None = None):
+        stmt = (select(*keys, func.count(User.id).label("expected"),
+                       func.count(case((~excused, Attendance.id))).label("attended"),
+                       func.count(case((excused, Attendance.id))).label("excused"),
+                       func.count(case((made_up, MakeUp.id))).label("made_up"))
+                .select_from(Event).join(host, host.id == Event.host_org_id))
+        if at_branch:  # the host is the member's branch: said outright, so the database finds events by host
+            stmt = stmt.join(member_org, member_org.id == host.id).where(host.level == "branch",
+                                                                         Event.host_org_id == m.c.branch_id)
+        else:  # only the events found hosted higher up: the path join never meets the branches' own meetings
+            stmt = stmt.join(member_org, member_org.path.startswith(host.path)).where(Event.id.in_(higher))
+        stmt = (stmt.join(m, and_(m.c.branch_id == member_org.id, membership.during(m, Event.starts_at)))
+                .join(User, and_(User.id == m.c.user_id, audience.roster_clause(Event, User)))
+                .outerjoin(Attendance, and_(Attendance.event_id == Event.id, Attendance.user_id == User.id,
+                                            Attendance.state != "annulled"))
+                .outerjoin(MakeUp, and_(MakeUp.event_id == Event.id, MakeUp.user_id == User.id))
+                .where(Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end,
+                       member_org.path.startswith(org.path),
+                       *([m.c.branch_id == branch_id] if branch_id is not None else []))
+                .group_by(*keys))
+        return db.session.execute(stmt).all()
+
+    higher = list(db.session.scalars(
+        select(Event.id).join(host, host.id == Event.host_org_id)
+        .where(host.level != "branch", or_(host.path.startswith(org.path), literal(org.path).startswith(host.path)),
+               Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end)))
+    rows = part(True) + (part(False, higher) if higher else [])
+    return sorted(rows, key=lambda r: (r.starts_at, r.id)) if by == "event" else rows
 
 
 def compliance(org, year, now, item, actor=None, **_kw) -> dict[int, tuple[float, float]]:
@@ -144,7 +178,7 @@ def _per_member(org, value_col, joins, where, group_users: bool = False):
     for target, on in joins:
         stmt = stmt.join(target, on)
     stmt = (stmt.join(Organization, Organization.id == User.branch_id)
-            .where(Organization.path.startswith(org.path), User.active.is_(True), *where).group_by(*keys))
+            .where(_in(org), User.active.is_(True), *where).group_by(*keys))
     return db.session.execute(stmt).all()
 
 
@@ -160,7 +194,7 @@ def registration(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
     counts = db.session.execute(
         select(User.branch_id, func.count(User.community_id), func.count(User.id))
         .join(Organization, Organization.id == User.branch_id)
-        .where(Organization.path.startswith(org.path), User.active.is_(True)).group_by(User.branch_id)).all()
+        .where(_in(org), User.active.is_(True)).group_by(User.branch_id)).all()
     return {b: (n, d) for b, n, d in counts}
 
 

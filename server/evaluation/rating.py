@@ -90,13 +90,14 @@ def compute(actor: User, org: Organization, year: int, now: datetime, the_sheet:
     the_sheet = the_sheet or sheet.current(year)
     branches = _branches(org)
     figures: dict[int, dict] = {b["id"]: {} for b in branches}
+    cache: dict = {}  # the participation's monthly rows serve both its indicator and the trend
     for item in the_sheet["indicators"]:
-        got = indicators.COMPUTE[item["code"]](org, year, now, item, actor=actor)
+        got = indicators.COMPUTE[item["code"]](org, year, now, item, actor=actor, cache=cache)
         for bid, pair in got.items():
             if bid in figures:
                 figures[bid][item["code"]] = [float(pair[0]), float(pair[1])]
     kinds = next((i["kinds"] for i in the_sheet["indicators"] if i["code"] == "attendance_rate"), None)
-    trend = indicators.monthly(org, year, now, kinds) if kinds else {}
+    trend = indicators.monthly(org, year, now, kinds, cache) if kinds else {}
     adjust = _adjustments(year, [b["id"] for b in branches])
     rows = []
     for b in branches:

@@ -32,7 +32,7 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(DateTime)
     window_opens_at: Mapped[datetime] = mapped_column(DateTime)
-    window_closes_at: Mapped[datetime] = mapped_column(DateTime)
+    window_closes_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # "open now" finds few rows
     place_name: Mapped[str] = mapped_column(String(200), default="")
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
