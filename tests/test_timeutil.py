@@ -71,3 +71,14 @@ def test_none_and_known_values():
     assert new_york(datetime(2026, 3, 8, 7, 0, 0)) == "2026-03-08T03:00:00-04:00"
     assert new_york(datetime(2026, 11, 1, 5, 30)) == "2026-11-01T01:30:00-04:00"
     assert new_york(datetime(2026, 11, 1, 6, 30)) == "2026-11-01T01:30:00-05:00"
+
+
+def test_local_months_bisects_the_years_month_starts(app):
+    from datetime import datetime
+
+    from server.common.timeutil import LocalMonths, to_local
+    with app.app_context():
+        months = LocalMonths(2025)
+        for value in (datetime(2024, 12, 31, 16, 0), datetime(2025, 1, 31, 15, 59), datetime(2025, 1, 31, 16, 0),
+                      datetime(2025, 6, 30, 16, 0), datetime(2025, 12, 31, 15, 59)):
+            assert months(value) == to_local(value).month, value  # Shanghai: UTC+8

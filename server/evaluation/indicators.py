@@ -13,6 +13,7 @@ indicator whatever the number of branches, each giving (numerator, denominator) 
   active members, ÷ today's active members.
 """
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import and_, case, func, literal, or_, select
@@ -22,7 +23,7 @@ from server.attendance.lifecycle import COUNTED
 from server.attendance.models import Attendance
 from server.auth import membership
 from server.auth.models import Organization, User
-from server.common.timeutil import to_local
+from server.common.timeutil import LocalMonths
 from server.events import audience
 from server.events.kinds import codes_where
 from server.events.models import STATUSES, Event
@@ -76,8 +77,9 @@ def monthly(org, year, now, kinds, cache=None) -> dict[int, dict[int, tuple[int,
     if cache is not None and key in cache:
         return cache[key]
     out: dict[int, dict[int, list[int]]] = {}
+    month_of = LocalMonths(year)
     for r in _attendance_rows(org, year, now, kinds, by="branch_event"):
-        tally = out.setdefault(r.branch_id, {}).setdefault(to_local(r.starts_at).month, [0, 0])
+        tally = out.setdefault(r.branch_id, {}).setdefault(month_of(r.starts_at), [0, 0])
         tally[0] += r.attended + r.made_up
         tally[1] += r.expected - r.excused
     result = {b: {m: (n, d) for m, (n, d) in months.items()} for b, months in out.items()}
@@ -89,43 +91,54 @@ def monthly(org, year, now, kinds, cache=None) -> dict[int, dict[int, tuple[int,
 def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = None) -> list:
     """Expected, attended, excused and made up, grouped by "branch", "event" or "branch_event". Events hosted
     by a branch expect its own members (an equality join); the few hosted higher up expect every branch below
-    their host (a path join), so the city's tens of thousands of branch meetings never meet the path join."""
+    their host (a path join), so the city's tens of thousands of branch meetings never meet the path join.
+    Three plain aggregates (the roster; its attendance; its confirmed make-ups without attendance), merged
+    here: one query outer-joining all three made PostgreSQL walk the attendance index once per member."""
     start, end = year_bounds(year)
     host, member_org = aliased(Organization), aliased(Organization)
     one = branch_id if branch_id is not None else (org.id if org.level == "branch" else None)
     m = membership.at_times(one)
     excused = Attendance.state == "excused"
-    made_up = and_(Attendance.id.is_(None), MakeUp.confirmed_at.is_not(None))
     keys = {"branch": [m.c.branch_id], "event": [Event.id, Event.title, Event.starts_at],
             "branch_event": [m.c.branch_id, Event.id, Event.starts_at]}[by]
-
-    def part(at_branch: bool, higher: list[int] | None = None):
-        stmt = (select(*keys, func.count(User.id).label("expected"),
-                       func.count(case((~excused, Attendance.id))).label("attended"),
-                       func.count(case((excused, Attendance.id))).label("excused"),
-                       func.count(case((made_up, MakeUp.id))).label("made_up"))
-                .select_from(Event).join(host, host.id == Event.host_org_id))
-        if at_branch:  # the host is the member's branch: said outright, so the database finds events by host
-            stmt = stmt.join(member_org, member_org.id == host.id).where(host.level == "branch",
-                                                                         Event.host_org_id == m.c.branch_id)
-        else:  # only the events found hosted higher up: the path join never meets the branches' own meetings
-            stmt = stmt.join(member_org, member_org.path.startswith(host.path)).where(Event.id.in_(higher))
-        stmt = (stmt.join(m, and_(m.c.branch_id == member_org.id, membership.during(m, Event.starts_at)))
-                .join(User, and_(User.id == m.c.user_id, audience.roster_clause(Event, User)))
-                .outerjoin(Attendance, and_(Attendance.event_id == Event.id, Attendance.user_id == User.id,
-                                            Attendance.state != "annulled"))
-                .outerjoin(MakeUp, and_(MakeUp.event_id == Event.id, MakeUp.user_id == User.id))
-                .where(Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end,
-                       member_org.path.startswith(org.path),
-                       *([m.c.branch_id == branch_id] if branch_id is not None else []))
-                .group_by(*keys))
-        return db.session.execute(stmt).all()
-
     higher = list(db.session.scalars(
         select(Event.id).join(host, host.id == Event.host_org_id)
         .where(host.level != "branch", or_(host.path.startswith(org.path), literal(org.path).startswith(host.path)),
                Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end)))
-    rows = part(True) + (part(False, higher) if higher else [])
+
+    def roster(cols, at_branch: bool):
+        stmt = select(*keys, *cols).select_from(Event).join(host, host.id == Event.host_org_id)
+        if at_branch:  # the host is the member's branch: one equality, and the host's path says the tree
+            stmt = (stmt.join(m, and_(m.c.branch_id == Event.host_org_id, membership.during(m, Event.starts_at)))
+                    .where(host.level == "branch", host.path.startswith(org.path)))
+        else:  # only the events found hosted higher up: the path join never meets the branches' own meetings
+            stmt = (stmt.join(member_org, member_org.path.startswith(host.path))
+                    .join(m, and_(m.c.branch_id == member_org.id, membership.during(m, Event.starts_at)))
+                    .where(Event.id.in_(higher), member_org.path.startswith(org.path)))
+        return (stmt.join(User, and_(User.id == m.c.user_id, audience.roster_clause(Event, User)))
+                .where(Event.kind.in_(kinds), _held(now), Event.starts_at >= start, Event.starts_at < end,
+                       *([m.c.branch_id == branch_id] if branch_id is not None else [])))
+
+    present = and_(Attendance.event_id == Event.id, Attendance.user_id == User.id, Attendance.state != "annulled")
+    queries = {
+        "expected": lambda at: roster([func.count(User.id).label("n")], at),
+        "attended": lambda at: roster([func.count(case((~excused, 1))).label("n"),
+                                       func.count(case((excused, 1))).label("x")], at).join(Attendance, present),
+        "made_up": lambda at: roster([func.count(MakeUp.id).label("n")], at)
+        .join(MakeUp, and_(MakeUp.event_id == Event.id, MakeUp.user_id == User.id, MakeUp.confirmed_at.is_not(None)))
+        .outerjoin(Attendance, present).where(Attendance.id.is_(None)),
+    }
+    merged: dict[tuple, dict] = {}
+    for name, build in queries.items():
+        for at_branch in (True, False) if higher else (True,):
+            for r in db.session.execute(build(at_branch).group_by(*keys)):
+                key = tuple(r[:len(keys)])
+                row = merged.setdefault(key, {"expected": 0, "attended": 0, "excused": 0, "made_up": 0})
+                row[name] += r.n
+                if name == "attended":
+                    row["excused"] += r.x
+    names = [k.key if k.key != "id" else "id" for k in keys]
+    rows = [SimpleNamespace(**dict(zip(names, key, strict=True)), **counts) for key, counts in merged.items()]
     return sorted(rows, key=lambda r: (r.starts_at, r.id)) if by == "event" else rows
 
 
@@ -173,7 +186,7 @@ def record_timeliness(org, year, now, item, **_kw) -> dict[int, tuple[float, flo
 
 def _per_member(org, value_col, joins, where, group_users: bool = False):
     """Sum of value_col per active member's current branch (or per member, for the evidence)."""
-    keys = [User.id, User.name] if group_users else [User.branch_id]
+    keys = [User.id, User.name, User.branch_id] if group_users else [User.branch_id]
     stmt = select(*keys, func.coalesce(func.sum(value_col), 0).label("total")).select_from(User)
     for target, on in joins:
         stmt = stmt.join(target, on)
@@ -212,10 +225,8 @@ def served(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
 
 
 def _served_rows(org, year, branch_id=None):
-    rows = _hours(org, year, DUTY_KINDS, group_users=True, branch_id=branch_id)
-    branch_of = dict(db.session.execute(select(User.id, User.branch_id).where(User.id.in_([r.id for r in rows])))
-                     .all()) if rows else {}
-    return [(r.id, r.name, r.total, branch_of[r.id]) for r in rows]
+    return [(r.id, r.name, r.total, r.branch_id)
+            for r in _hours(org, year, DUTY_KINDS, group_users=True, branch_id=branch_id)]
 
 
 def hours_per_member(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:

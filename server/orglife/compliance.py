@@ -13,7 +13,7 @@ from server.auth.permissions import require_admin
 from server.auth.scope import scope_of
 from server.common import audit
 from server.common.errors import Forbidden, Invalid, NotFound
-from server.common.timeutil import local_zone, to_local, utcnow
+from server.common.timeutil import LocalMonths, local_zone, utcnow
 from server.events.kinds import KINDS
 from server.events.models import Event
 from server.extensions import db
@@ -96,6 +96,7 @@ def calendar(actor: User, org_id: int, year: int, now: datetime | None = None) -
     if not branches:  # a branch-less organization (or a branch asked directly) is its own row
         branches = [(org.id, org.name, org.path)]
     held: dict[tuple[int, str, int], int] = {}
+    month_of = LocalMonths(year)
     by_group: dict[tuple[int, str, int, int | None], int] = {}
     for host_id, kind, starts_at, group_id in db.session.execute(
             select(Event.host_org_id, Event.kind, Event.starts_at, Event.party_group_id)
@@ -103,7 +104,7 @@ def calendar(actor: User, org_id: int, year: int, now: datetime | None = None) -
             .where(Organization.path.startswith(org.path), Event.kind.in_(tuple(rules)),
                    Event.status.in_(HELD_STATUSES), Event.starts_at >= start, Event.starts_at < end,
                    Event.starts_at <= now)):
-        index = _period_of(rules[kind][0], to_local(starts_at).month)
+        index = _period_of(rules[kind][0], month_of(starts_at))
         held[(host_id, kind, index)] = held.get((host_id, kind, index), 0) + 1
         by_group[(host_id, kind, index, group_id)] = by_group.get((host_id, kind, index, group_id), 0) + 1
     groups: dict[int, list[tuple[int, str]]] = {}
