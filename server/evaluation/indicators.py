@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, text
 from sqlalchemy.orm import aliased
 
 from server.attendance.lifecycle import COUNTED
@@ -128,6 +128,8 @@ def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = Non
         .join(MakeUp, and_(MakeUp.event_id == Event.id, MakeUp.user_id == User.id, MakeUp.confirmed_at.is_not(None)))
         .outerjoin(Attendance, present).where(Attendance.id.is_(None)),
     }
+    if db.engine.dialect.name == "postgresql":  # a city's roster sorts in memory, not in temp files (this
+        db.session.execute(text("SET LOCAL work_mem = '32MB'"))  # transaction only)
     merged: dict[tuple, dict] = {}
     for name, build in queries.items():
         for at_branch in (True, False) if higher else (True,):
@@ -152,17 +154,16 @@ def compliance(org, year, now, item, actor=None, **_kw) -> dict[int, tuple[float
     return out
 
 
-def _meetings(org, year, now, branch_id: int | None = None):
+def _meetings(org, year, now, branch_id: int | None = None, light: bool = False):
     start, end = year_bounds(year)
-    return db.session.execute(
-        select(Event.id, Event.title, Event.host_org_id, Event.starts_at, MeetingRecord.status,
-               MeetingRecord.approved_at)
-        .join(Organization, Organization.id == Event.host_org_id)
-        .outerjoin(MeetingRecord, MeetingRecord.event_id == Event.id)
-        .where(Event.kind.in_(ORG_LIFE), Event.status.in_(HELD), Event.starts_at <= now, Event.starts_at >= start,
-               Event.starts_at < end, Organization.path.startswith(org.path),
-               *([Event.host_org_id == branch_id] if branch_id is not None else []))
-        .order_by(Event.starts_at, Event.id)).all()
+    cols = [Event.host_org_id, Event.starts_at, MeetingRecord.approved_at] if light else [
+        Event.id, Event.title, Event.host_org_id, Event.starts_at, MeetingRecord.status, MeetingRecord.approved_at]
+    stmt = (select(*cols).join(Organization, Organization.id == Event.host_org_id)
+            .outerjoin(MeetingRecord, MeetingRecord.event_id == Event.id)
+            .where(Event.kind.in_(ORG_LIFE), Event.status.in_(HELD), Event.starts_at <= now, Event.starts_at >= start,
+                   Event.starts_at < end, Organization.path.startswith(org.path),
+                   *([Event.host_org_id == branch_id] if branch_id is not None else [])))
+    return db.session.execute(stmt if light else stmt.order_by(Event.starts_at, Event.id)).all()
 
 
 def on_time(row, days: int, now: datetime) -> bool | None:
@@ -175,7 +176,7 @@ def on_time(row, days: int, now: datetime) -> bool | None:
 
 def record_timeliness(org, year, now, item, **_kw) -> dict[int, tuple[float, float]]:
     out: dict[int, list[float]] = {}
-    for row in _meetings(org, year, now):
+    for row in _meetings(org, year, now, light=True):
         verdict = on_time(row, item.get("days", 7), now)
         if verdict is not None:
             tally = out.setdefault(row.host_org_id, [0, 0])

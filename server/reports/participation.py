@@ -18,7 +18,7 @@ A fixed number of grouped queries, whatever the size of the tree.
 """
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from server.attendance.lifecycle import COUNTED
@@ -135,7 +135,9 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
     live = and_(Attendance.event_id == Event.id, Attendance.user_id == User.id, Attendance.state != "annulled")
     excused = Attendance.state == "excused"  # approved leave: joined (never an absentee), counted apart
     held = or_(Event.status == "closed", Event.ends_at <= now)  # open and coming events are no absences yet
-    roster_where = [Event.kind.in_(ROSTER_KINDS), Event.status.in_(PARTY_STATUSES), in_tree,
+    # hosted in the tree or above it: said on the host too, so a city's other events are never read
+    host_near = or_(HostOrg.path.startswith(org.path), literal(org.path).startswith(HostOrg.path))
+    roster_where = [Event.kind.in_(ROSTER_KINDS), Event.status.in_(PARTY_STATUSES), in_tree, host_near,
                     Event.starts_at >= y_start, Event.starts_at < m_end, held]
 
     # Who was in the branch when the event started (membership over time): a later move or deactivation
