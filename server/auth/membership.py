@@ -22,9 +22,9 @@ def past_rows(rows: list[tuple[int, int | None, datetime | None]], now: datetime
             for uid, branch_id, since in rows if branch_id is not None]
 
 
-def at_times(branch_id: int | None = None):
-    """Every membership (of one branch, if given), current and past, as (user_id, branch_id, started_at,
-    ended_at); see `during`."""
+def at_times(branch_id: int | None = None, branch_ids=None):
+    """Every membership (of one branch, or of the branches a SELECT of ids names), current and past, as
+    (user_id, branch_id, started_at, ended_at); see `during`."""
     current = select(User.id.label("user_id"), User.branch_id.label("branch_id"),
                      User.branch_since.label("started_at"), literal(None, DateTime).label("ended_at")
                      ).where(User.active.is_(True), User.branch_id.is_not(None))
@@ -32,6 +32,9 @@ def at_times(branch_id: int | None = None):
                   PastMembership.ended_at)
     if branch_id is not None:
         current, past = current.where(User.branch_id == branch_id), past.where(PastMembership.branch_id == branch_id)
+    elif branch_ids is not None:
+        current = current.where(User.branch_id.in_(branch_ids))
+        past = past.where(PastMembership.branch_id.in_(branch_ids))
     return union_all(current, past).subquery("membership")
 
 

@@ -97,7 +97,9 @@ def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = Non
     start, end = year_bounds(year)
     host, member_org = aliased(Organization), aliased(Organization)
     one = branch_id if branch_id is not None else (org.id if org.level == "branch" else None)
-    m = membership.at_times(one)
+    tree = None if one is not None or org.parent_id is None else \
+        select(Organization.id).where(Organization.path.startswith(org.path)).scalar_subquery()
+    m = membership.at_times(one, tree)  # an organ's members only; the whole city needs no filter
     excused = Attendance.state == "excused"
     keys = {"branch": [m.c.branch_id], "event": [Event.id, Event.title, Event.starts_at],
             "branch_event": [m.c.branch_id, Event.id, Event.starts_at]}[by]

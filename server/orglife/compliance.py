@@ -101,7 +101,8 @@ def calendar(actor: User, org_id: int, year: int, now: datetime | None = None) -
     for host_id, kind, starts_at, group_id in db.session.execute(
             select(Event.host_org_id, Event.kind, Event.starts_at, Event.party_group_id)
             .join(Organization, Organization.id == Event.host_org_id)
-            .where(Organization.path.startswith(org.path), Event.kind.in_(tuple(rules)),
+            .where(Event.host_org_id == org.id if org.level == "branch" else Organization.path.startswith(org.path),
+                   Event.kind.in_(tuple(rules)),
                    Event.status.in_(HELD_STATUSES), Event.starts_at >= start, Event.starts_at < end,
                    Event.starts_at <= now)):
         index = _period_of(rules[kind][0], month_of(starts_at))

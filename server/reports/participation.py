@@ -125,7 +125,8 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
             select(User.branch_id, func.count(distinct(User.id))).select_from(Attendance)
             .join(Event, Event.id == Attendance.event_id).join(User, User.id == Attendance.user_id)
             .join(MemberOrg, MemberOrg.id == User.branch_id)
-            .where(in_tree, User.active.is_(True), Event.kind.in_(DUTY_KINDS),
+            .where(in_tree, User.branch_id.in_(select(Organization.id).where(Organization.path.startswith(org.path))),
+                   User.active.is_(True), Event.kind.in_(DUTY_KINDS),
                    Event.host_community_id == User.community_id, Attendance.state.not_in(("annulled", "rejected")),
                    Event.starts_at >= y_start, Event.starts_at < m_end)
             .group_by(User.branch_id)):
