@@ -111,9 +111,10 @@ def test_admin_imports_a_roster_after_a_dry_run(server, browser, world, q, tmp_p
     for link in ("#im-tpl-xlsx", "#im-tpl-csv"):  # the templates download with the page's own session
         href = page.locator(link).get_attribute("href")
         if link.endswith("xlsx"):
-            assert [c.value for c in xlsx_of(context, server.url + href).active[1]] == HEADER
+            assert [c.value for c in xlsx_of(context, server.url + href).active[1]] == HEADER + ["入党时间"]
         else:
-            assert context.request.get(server.url + href).text().lstrip("\ufeff").splitlines()[0] == ",".join(HEADER)
+            assert context.request.get(server.url + href).text().lstrip("\ufeff").splitlines()[0] == ",".join(
+                HEADER + ["入党时间"])
 
     # the dry run shows every refusal with its reason, and the real run cannot start
     page.set_input_files("#im-file", str(roster(tmp_path / "roster-bad.xlsx", BAD)))
@@ -163,6 +164,16 @@ def test_admin_imports_a_roster_after_a_dry_run(server, browser, world, q, tmp_p
     expect(page.locator("[data-count=unchanged] b")).to_have_text("3")
     expect(page.locator("#im-apply")).to_be_disabled()
     expect(page.locator("#im-verdict")).to_have_text("名册与现有数据一致，无需导入。")
+
+    # as a complete roster of its branches: the members it no longer names are listed to deactivate
+    page.check("#im-missing")
+    page.click("#im-check")
+    gone = q("select count(*) from users u join organizations o on o.id = u.branch_id where o.name in "
+             "('第一支部', '第二支部') and u.active = :t and u.phone not in ('13700000001', '13700000002', "
+             "'13800000103', :admin)", t=True, admin=world.phones.admin)[0][0]
+    expect(page.locator("[data-count=deactivate] b")).to_have_text(str(gone))
+    expect(page.locator("#im-verdict")).to_contain_text(f"停用 {gone} 人")
+    expect(page.locator("#im-rows li[data-action=deactivate]").first).to_contain_text("名册中已无此人")
     watch.assert_clean()
     context.close()
 

@@ -23,7 +23,10 @@ addText({
   im_ch_name: "姓名：{a} → {b}", im_ch_branch: "支部改为：{b}", im_ch_community: "社区改为：{b}", im_ch_roles: "增加角色：{b}",
   im_role_member: "党员", im_role_organizer: "组织者", im_role_liaison: "联络员", im_role_admin: "管理员",
   act_create: "新建", act_update: "更新", act_unchanged: "不变", act_refuse: "错误", im_filter: "按结果筛选",
-  im_not_applied: "未导入任何数据。",
+  im_not_applied: "未导入任何数据。", im_missing: "名册里没有的在册成员（仅限名册涉及的支部）一并停用",
+  im_missing_hint: "适合用完整的新名册更新支部：调离、退休的成员停用（可随时恢复，历史记录都保留）。",
+  n_deactivate: "停用", act_deactivate: "停用", im_gone: "名册中已无此人", im_ch_active_on: "重新启用",
+  im_ready_gone: "检查通过：将新建 {c} 人，更新 {u} 人，停用 {d} 人。",
 }, {
   im_title: "Roster import", im_intro: "Upload a CSV or Excel (.xlsx) roster with the columns name, phone, branch, community, "
     + "role. Check it first (a dry run writes nothing), then import it. Members are known by phone: importing the same "
@@ -46,10 +49,14 @@ addText({
   im_ch_roles: "roles added: {b}", im_role_member: "member", im_role_organizer: "organizer", im_role_liaison: "liaison",
   im_role_admin: "admin", act_create: "create", act_update: "update", act_unchanged: "unchanged", act_refuse: "error",
   im_filter: "Filter by result", im_not_applied: "Nothing was imported.",
+  im_missing: "Also deactivate active members missing from the roster (only of the branches it names)",
+  im_missing_hint: "For updating a branch from a complete new roster: members who left are deactivated (reversible; their history stays).",
+  n_deactivate: "Deactivate", act_deactivate: "deactivate", im_gone: "not on the roster any more",
+  im_ch_active_on: "reactivated", im_ready_gone: "Check passed: {c} to create, {u} to update, {d} to deactivate.",
 });
 
 const PAGE = 100;
-const FILTERS = ["all", "refuse", "create", "update", "unchanged"];
+const FILTERS = ["all", "refuse", "create", "update", "deactivate", "unchanged"];
 const state = { result: null, applied: false, error: null, errorRows: null, filter: "all", shown: PAGE };
 let form = null;
 
@@ -59,17 +66,25 @@ function buildForm() {
   const password = el("input", { id: "im-password", name: "initial_password", type: "text", autocomplete: "off",
     minlength: 8, maxlength: 128, "aria-describedby": "im-password-hint" });
   const check = el("button", { type: "submit", class: "primary block", id: "im-check" });
+  const missing = el("input", { id: "im-missing", name: "deactivate_missing", type: "checkbox",
+    "aria-describedby": "im-missing-hint" });
   const error = el("p", { class: "error", role: "alert", hidden: true });
   const labels = { file: el("label", { for: "im-file" }), password: el("label", { for: "im-password" }),
-    hint: el("p", { class: "hint", id: "im-password-hint" }) };
+    hint: el("p", { class: "hint", id: "im-password-hint" }), missingText: el("span"),
+    missingHint: el("p", { class: "hint", id: "im-missing-hint" }) };
   const node = el("form", { class: "panel", id: "im-form", novalidate: true },
-    labels.file, file, labels.password, password, labels.hint, error, check);
+    labels.file, file, labels.password, password, labels.hint,
+    el("label", { class: "check", for: "im-missing" }, missing, labels.missingText), labels.missingHint, error, check);
+  missing.addEventListener("change", () => {
+    if (state.result) Object.assign(state, { result: null, applied: false });
+    draw();
+  });
   node.addEventListener("submit", (ev) => { ev.preventDefault(); run(true, check); });
   file.addEventListener("change", () => {
     if (state.result || state.error) Object.assign(state, { result: null, applied: false, error: null, errorRows: null });
     draw();
   });
-  form = { node, file, password, check, error, labels };
+  form = { node, file, password, missing, check, error, labels };
 }
 
 function upload(dryRun) {
@@ -77,6 +92,7 @@ function upload(dryRun) {
   body.append("file", form.file.files[0]);
   body.append("dry_run", dryRun ? "true" : "false");
   if (form.password.value) body.append("initial_password", form.password.value);
+  if (form.missing.checked) body.append("deactivate_missing", "true");
   return api("/members/import", { method: "POST", body, timeout: 180000 });
 }
 
@@ -91,7 +107,8 @@ async function run(dryRun, button) {
   }
   if (!dryRun) {
     const s = state.result.summary;
-    const ok = await formDialog({ title: t("im_confirm_title"), text: t("im_confirm_text", { c: s.create, u: s.update }),
+    const ok = await formDialog({ title: t("im_confirm_title"), text: t(s.deactivate ? "im_ready_gone" : "im_confirm_text",
+      { c: s.create, u: s.update, d: s.deactivate }),
       submit: t("im_apply") });
     if (!ok) return;
   }
@@ -127,12 +144,14 @@ function rowItem(r) {
     ch.branch_id ? t("im_ch_branch", { b: r.branch }) : null,
     ch.community_id ? t("im_ch_community", { b: r.community }) : null,
     ch.roles_added ? t("im_ch_roles", { b: roleText(ch.roles_added) }) : null,
+    r.action === "deactivate" ? t("im_gone") : ch.active ? t("im_ch_active_on") : null,
   ].filter(Boolean);
   const badge = { create: " green", update: " amber", refuse: " red" }[r.action] || "";
   return el("li", { class: `item ${r.action}`, "data-row": r.row, "data-action": r.action },
     el("div", { class: "body" },
       el("div", {}, el("span", { class: `badge${badge}` }, t(`act_${r.action}`)), " ",
-        el("span", { class: "name" }, r.name || "—"), " ", el("span", { class: "meta" }, t("im_row", { n: r.row }))),
+        el("span", { class: "name" }, r.name || "—"), " ",
+        r.row ? el("span", { class: "meta" }, t("im_row", { n: r.row })) : null),
       el("div", { class: "meta" }, [r.phone, r.branch, r.community, roleText(r.roles)].filter(Boolean).join(" · ")),
       reasons.length ? el("ul", { class: "reasons" }, reasons) : null,
       changes.length ? el("ul", { class: "changes" }, changes.map((c) => el("li", {}, c))) : null));
@@ -149,7 +168,8 @@ function rowList(rows) {
 function counts(s) {
   const box = (key, label, n) => el("div", { class: "count", "data-count": key }, el("b", {}, String(n)), el("span", {}, label));
   return el("div", { class: "summary", id: "im-summary" }, box("rows", t("n_all"), s.rows), box("create", t("n_create"), s.create),
-    box("update", t("n_update"), s.update), box("unchanged", t("n_unchanged"), s.unchanged), box("refuse", t("n_refuse"), s.refuse));
+    box("update", t("n_update"), s.update), box("unchanged", t("n_unchanged"), s.unchanged), box("refuse", t("n_refuse"), s.refuse),
+    s.deactivate ? box("deactivate", t("n_deactivate"), s.deactivate) : null);
 }
 
 function filters(s) {
@@ -175,12 +195,12 @@ function resultPanel() {
   const r = state.result;
   if (!r) return out;
   const s = r.summary;
-  const writes = s.create + s.update;
+  const writes = s.create + s.update + (s.deactivate || 0);
   let verdict;
   if (r.applied) verdict = el("p", { class: "panel result-ok", id: "im-verdict", role: "status" }, doneText(s));
   else if (s.refuse) verdict = el("p", { class: "panel warn", id: "im-verdict", role: "status" }, t("im_refused", { n: s.refuse }));
-  else verdict = el("p", { class: "panel", id: "im-verdict", role: "status" }, writes ? t("im_ready", { c: s.create, u: s.update })
-    : t("im_nothing"));
+  else verdict = el("p", { class: "panel", id: "im-verdict", role: "status" }, !writes ? t("im_nothing")
+    : s.deactivate ? t("im_ready_gone", { c: s.create, u: s.update, d: s.deactivate }) : t("im_ready", { c: s.create, u: s.update }));
   const action = r.applied
     ? el("button", { type: "button", class: "block", id: "im-again", onclick: reset }, t("im_again"))
     : el("button", { type: "button", class: "primary block", id: "im-apply", disabled: Boolean(s.refuse || !writes),
@@ -195,6 +215,8 @@ function draw() {
   form.labels.file.textContent = t("im_file");
   form.labels.password.textContent = t("im_password");
   form.labels.hint.textContent = t("im_password_hint");
+  form.labels.missingText.textContent = t("im_missing");
+  form.labels.missingHint.textContent = t("im_missing_hint");
   if (!form.check.disabled) form.check.textContent = t("im_check");
   form.node.hidden = state.applied;
   const templates = el("section", { class: "panel" }, el("h2", {}, t("im_templates")), el("div", { class: "downloads" },
