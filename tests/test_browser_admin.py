@@ -404,7 +404,7 @@ def test_member_records_list_a_party_day_check_in(server, browser, world, make_e
 def test_admin_files_keep_to_the_csp_and_stay_small(anon):
     """No inline code or styles, served under the app's CSP; modules small, writing text (never HTML)."""
     pages = sorted(ADMIN_PAGES.glob("*.html"))
-    assert {p.name for p in pages} == {"import.html", "report.html", "rules.html"}
+    assert {p.name for p in pages} == {"import.html", "live-board.html", "ratings.html", "report.html", "rules.html"}
     for page in pages:
         resp = anon.get(f"/app/admin/{page.name}")
         assert resp.status_code == 200 and "script-src 'self'" in resp.headers["Content-Security-Policy"]
