@@ -127,3 +127,27 @@ def q(app):
             return rows
     return _q
 
+
+
+@pytest.fixture(scope="module")
+def pw():
+    """Playwright for a browser-test module (Debian's Chromium); its modules may define their own."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.browser import require_chromium
+    require_chromium()  # fail, not skip, without Chromium
+    expect.set_options(timeout=15000)  # a camera frame decoded and a round trip, on a busy CI machine
+    try:
+        with sync_playwright() as p:
+            yield p
+    finally:
+        expect.set_options(timeout=5000)  # Playwright's default, for other modules
+
+
+@pytest.fixture(scope="module")
+def server(app, db_url):
+    """A real gunicorn on the test database, for a browser-test module (modules may define their own)."""
+    from tests.live import LiveServer
+    srv = LiveServer(db_url, workers=2)
+    yield srv
+    srv.stop()

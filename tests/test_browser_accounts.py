@@ -5,13 +5,12 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from server.auth.services import UNUSABLE_PASSWORD
 from server.extensions import db
-from tests.browser import PHONE, PHONE_CHECKS, launch, make_y4m, require_chromium, screenshot
+from tests.browser import PHONE, PHONE_CHECKS, launch, make_y4m, screenshot
 from tests.conftest import sql
-from tests.live import LiveServer
 from tests.qrdecode import decode_png
 from tests.support import PASSWORD
 from tests.test_browser_member import assert_clean, phone, qr_png
@@ -24,24 +23,6 @@ def staff_sign_in(page, phone_number: str) -> None:
     page.fill("#login-phone", phone_number)
     page.fill("#login-password", PASSWORD)
     page.locator("#login-submit").tap()
-
-
-@pytest.fixture(scope="module")
-def pw():
-    require_chromium()  # fail, not skip, without Chromium
-    expect.set_options(timeout=15000)
-    try:
-        with sync_playwright() as p:
-            yield p
-    finally:
-        expect.set_options(timeout=5000)
-
-
-@pytest.fixture(scope="module")
-def server(app, db_url):
-    srv = LiveServer(db_url, workers=2)
-    yield srv
-    srv.stop()
 
 
 def _not_activated(ctx, *ids):
@@ -77,7 +58,7 @@ def test_a_member_activates_from_a_printed_slip_and_checks_in(pw, server, world,
         expect(page.locator("#view-code")).to_be_visible()
         expect(page.locator("#code-title")).to_have_text("激活账号")
         expect(page.locator("#code-intro")).to_contain_text("138****0103")
-        assert page.evaluate(PHONE_CHECKS) == []  # before typing: Chromium's autofill then marks inputs style=""
+        assert page.evaluate(PHONE_CHECKS) == []  # before the screenshot, which leaves an empty style attribute
         page.fill("#code-name", "甲三")
         page.fill("#code-phone", "13800000103")
         page.fill("#code-password", NEW)
@@ -125,7 +106,7 @@ def test_a_forgotten_password_is_reset_with_a_code_from_the_people_page(pw, serv
             screenshot(staff, "staff-reset-code")
             staff.locator("dialog button").tap()
             expect(staff.locator("#pp-help")).to_have_count(0)  # handled
-            staff.reload()  # a page nobody typed into (Chromium's autofill marks typed-into pages' inputs style="")
+            staff.reload()  # a fresh page: Playwright's screenshot above left an empty style attribute behind
             expect(staff.locator("#pp-results")).to_contain_text("甲二")
             assert staff.evaluate(PHONE_CHECKS) == []
             assert_clean(staff_watch)

@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import PHONE, PHONE_CHECKS, PageWatch, launch, make_y4m, require_chromium, screenshot
-from tests.live import LiveServer
+from tests.browser import PHONE, PHONE_CHECKS, PageWatch, launch, make_y4m, screenshot
 from tests.support import PASSWORD
 
 COMMUNITY = Path(__file__).resolve().parent.parent / "mobile_web" / "community"
@@ -43,24 +42,6 @@ def phone_friendly(page) -> None:
     """Checked before a screenshot (Playwright's screenshot leaves an empty style attribute behind)."""
     problems = page.evaluate(PHONE_CHECKS)
     assert not problems, problems
-
-
-@pytest.fixture(scope="module")
-def pw():
-    require_chromium()  # fail, not skip, without Chromium
-    expect.set_options(timeout=15000)  # a camera frame decoded and a round trip, on a busy CI machine
-    try:
-        with sync_playwright() as p:
-            yield p
-    finally:
-        expect.set_options(timeout=5000)
-
-
-@pytest.fixture(scope="module")
-def server(app, db_url):
-    srv = LiveServer(db_url, workers=2)
-    yield srv
-    srv.stop()
 
 
 @contextmanager

@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from server.auth.cards import card_token
 from server.common.timeutil import utcnow
 from server.scans.services import ONLINE_TOLERANCE_S
-from tests.browser import BASE_ARGS, CHROMIUM, PHONE, PageWatch, launch, make_y4m, require_chromium, screenshot
+from tests.browser import BASE_ARGS, CHROMIUM, PHONE, PageWatch, launch, make_y4m, screenshot
 from tests.live import LiveServer
 from tests.support import PASSWORD, iso
 
@@ -39,24 +39,6 @@ def failed_status(status: int) -> re.Pattern:
 def assert_clean(watch: PageWatch, *expected: re.Pattern) -> None:
     watch.errors = [e for e in watch.errors if not any(p.search(e) for p in expected)]
     watch.assert_clean()
-
-
-@pytest.fixture(scope="module")
-def pw():
-    require_chromium()  # fail, not skip, without Chromium
-    expect.set_options(timeout=15000)  # a camera frame decoded and a round trip, on a busy CI machine
-    try:
-        with sync_playwright() as p:
-            yield p
-    finally:
-        expect.set_options(timeout=5000)  # Playwright's default, for other modules
-
-
-@pytest.fixture(scope="module")
-def server(app, db_url):
-    srv = LiveServer(db_url, workers=2)
-    yield srv
-    srv.stop()
 
 
 @contextmanager

@@ -5,32 +5,13 @@ record is filed and approved (locked)."""
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import PHONE_CHECKS, require_chromium, screenshot
-from tests.live import LiveServer
+from tests.browser import PHONE_CHECKS, screenshot
 from tests.test_browser_accounts import staff_sign_in
 from tests.test_browser_member import assert_clean, failed_status, phone, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def pw():
-    require_chromium()  # fail, not skip, without Chromium
-    expect.set_options(timeout=15000)
-    try:
-        with sync_playwright() as p:
-            yield p
-    finally:
-        expect.set_options(timeout=5000)
-
-
-@pytest.fixture(scope="module")
-def server(app, db_url):
-    srv = LiveServer(db_url, workers=2)
-    yield srv
-    srv.stop()
 
 
 def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server, world, make_event, q):
@@ -73,7 +54,7 @@ def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server,
             staff.locator("#rec-approve").tap()
             expect(staff.locator("#rec-status")).to_contain_text("已审核锁定")
             screenshot(staff, "staff-orglife-record")
-            staff.reload()  # a page nobody typed into (Chromium's autofill marks typed-into inputs style="")
+            staff.reload()  # a fresh page: Playwright's screenshot above left an empty style attribute behind
             expect(staff.locator("#ol-calendar")).to_be_visible()
             assert staff.evaluate(PHONE_CHECKS) == []
             assert_clean(staff_watch, failed_status(404))  # the lecture had no record yet: GET answered 404

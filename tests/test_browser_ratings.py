@@ -2,33 +2,14 @@
 hand-computed year with stars and the stars' chart, one branch's breakdown with the records behind a number,
 an admin's adjustment, and the live board following a scan."""
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.browser import PHONE_CHECKS, require_chromium, screenshot
-from tests.live import LiveServer
+from tests.browser import PHONE_CHECKS, screenshot
 from tests.test_browser_accounts import staff_sign_in
 from tests.test_browser_member import assert_clean, phone
 from tests.test_evaluation import build_year
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def pw():
-    require_chromium()  # fail, not skip, without Chromium
-    expect.set_options(timeout=15000)
-    try:
-        with sync_playwright() as p:
-            yield p
-    finally:
-        expect.set_options(timeout=5000)
-
-
-@pytest.fixture(scope="module")
-def server(app, db_url):
-    srv = LiveServer(db_url, workers=2)
-    yield srv
-    srv.stop()
 
 
 def test_the_committee_sees_the_league_table_and_a_branchs_breakdown(pw, server, world, ctx, q):
