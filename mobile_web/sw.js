@@ -22,6 +22,8 @@ const SHELL = [
   "/app/js/home.js",
   "/app/js/records.js",
   "/app/js/landing.js",
+  "/app/js/account.js",
+  "/app/js/meetings.js",
   "/app/js/app.js",
 ];
 // The QR decoder for phones without BarcodeDetector: not part of the shell (most phones never need it),
