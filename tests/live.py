@@ -36,13 +36,17 @@ def children_of(pid: int) -> list[int]:
 
 
 class LiveServer:
-    """gunicorn serving wsgi:app; log_path sends its stderr (error log, app logs) to a file
-    instead of a pipe nobody drains, for servers that log a lot or live long."""
+    """gunicorn serving wsgi:app; its stderr (error log, one app log line per request) goes to a file,
+    log_path or a temporary one: a pipe nobody drains fills after some 600 requests and then stalls
+    every worker mid-request (a module's shared server reached that, on PostgreSQL's slower runs)."""
 
     def __init__(self, db_url: str, workers: int = 4, extra_env: dict | None = None, log_path=None):
         from tests.support import SECRET
         self.workers = workers
-        self.log_path = Path(log_path) if log_path else None
+        if log_path is None:
+            fd, log_path = tempfile.mkstemp(prefix="qd-gunicorn-", suffix=".log")
+            os.close(fd)
+        self.log_path = Path(log_path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET, "PUBLIC_BASE_URL": self.url,
@@ -53,12 +57,12 @@ class LiveServer:
                "THROTTLE_FILE": os.path.join(tempfile.mkdtemp(prefix="qd-throttle-"), "throttle.db"),
                **(extra_env or {})}
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        self._log = open(self.log_path, "wb") if self.log_path else None  # noqa: SIM115 - closed in stop()
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
              "--no-control-socket", "wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-            stderr=self._log or subprocess.PIPE)
+            stderr=self._log)
         try:
             self._wait()
         except BaseException:
@@ -79,9 +83,7 @@ class LiveServer:
         raise RuntimeError("gunicorn did not answer /healthz in 30 s")
 
     def stderr_text(self) -> str:
-        if self.log_path:
-            return self.log_path.read_text(errors="replace")
-        return self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+        return self.log_path.read_text(errors="replace")
 
     def worker_pids(self) -> list[int]:
         return children_of(self.proc.pid)
@@ -112,5 +114,4 @@ class LiveServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-        if self._log:
-            self._log.close()
+        self._log.close()
