@@ -314,3 +314,12 @@ def test_gcj02_is_stored_as_wgs84(world, login, q):
     assert q("select lat, lng from events") == [(39.90923, 116.40356)]
     resp = org.patch(f"{API}/{eid}", json={"lat": 39.9})
     assert "lng" in field_errors(resp)
+
+
+def test_text_with_control_characters_is_refused_with_what_to_fix(world, login, q):
+    org = login(world.phones.org_a)
+    errors = field_errors(org.post(API, json=body(world, title="党日\x07活动")))
+    assert errors["title"] == ["活动名称含有不可见的控制字符，请删去后重试 / contains control characters; remove them"]
+    assert q("select count(*) from events") == [(0,)]
+    resp = org.post(API, json=body(world, title="党日活动", description="第一行\n第二行\t完"))
+    assert resp.status_code == 201, resp.get_json()  # tab and line breaks are text

@@ -207,3 +207,14 @@ def test_the_templates_examples_import_as_they_are(world, login):
     assert resp.status_code == 200, body
     assert body["summary"].get("refuse", 0) == 0, body["rows"]
     assert body["columns"].get("joined") == "入党时间"
+
+
+def test_stray_control_characters_in_a_roster_are_left_out(world, login, q):
+    """A spreadsheet's invisible control characters never reach a stored name (nor break an export)."""
+    admin = login(world.phones.admin)
+    rows = [["新\x07人一\x1f", "13900001001", "第一支部", "", ""],
+            ["甲二\x0b", "13800000102", "第一支部", "一号社区", ""]]
+    resp = upload(admin, csv_bytes(rows), dry_run=False)
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["summary"]["create"] == 1 and resp.get_json()["summary"]["unchanged"] == 1
+    assert q("select name from users where phone = '13900001001'") == [("新人一",)]

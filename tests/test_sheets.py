@@ -35,3 +35,12 @@ def test_csv_values_that_look_like_formulas_start_with_a_quote():
         assert row[0] == "'" + value
         assert not re.match(r"^[=+\-@\t\r]", row[0])
     assert rows[-2] == ["张三", "-5"] and rows[-1] == ["", "1.5"]
+
+
+def test_xlsx_leaves_out_control_characters_instead_of_failing():
+    """XML cannot hold most C0 control characters; a stored name with one still exports (without it)."""
+    data = xlsx_bytes([Sheet("名单", ["姓名\x07", "备注"], [["张\x00三\x1f", "第一行\n第二行\t完"], [None, 3]])])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in ws[1]] == ["姓名", "备注"]
+    assert [c.value for c in ws[2]] == ["张三", "第一行\n第二行\t完"]  # tab and line break are kept
+    assert [c.value for c in ws[3]] == [None, 3]

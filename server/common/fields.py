@@ -22,11 +22,19 @@ def between(lo, hi, zh: str, unit_zh: str = "", unit_en: str = "") -> validate.R
     return validate.Range(lo, hi, error=bi(zh_text, en_text))
 
 
-def text(max_len: int, zh: str, min_len: int = 0) -> validate.Length:
+# C0 control characters but tab and line breaks: nobody types them, and XML (so XLSX) cannot hold them
+CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f"
+
+
+def text(max_len: int, zh: str, min_len: int = 0) -> list[validate.Validator]:
     if min_len:
-        return validate.Length(min_len, max_len, error=bi(f"{zh}不能为空，且不超过 {max_len} 个字",
-                                                          f"must be {min_len} to {max_len} characters"))
-    return validate.Length(max=max_len, error=bi(f"{zh}不超过 {max_len} 个字", f"at most {max_len} characters"))
+        length = validate.Length(min_len, max_len, error=bi(f"{zh}不能为空，且不超过 {max_len} 个字",
+                                                            f"must be {min_len} to {max_len} characters"))
+    else:
+        length = validate.Length(max=max_len, error=bi(f"{zh}不超过 {max_len} 个字", f"at most {max_len} characters"))
+    plain = validate.Regexp(f"[^{CONTROL_CHARS}]*\\Z", error=bi(f"{zh}含有不可见的控制字符，请删去后重试",
+                                                   "contains control characters; remove them"))
+    return [length, plain]
 
 
 def required(field_cls, **kw):

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -69,19 +70,25 @@ def as_text(cell) -> None:
         cell.data_type = "s"
 
 
+def xml_safe(value):
+    """XML cannot hold most control characters (openpyxl refuses the whole sheet): a stored name that
+    came in with one (an old CSV import) is exported without it rather than failing the export."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def xlsx_bytes(sheets: list[Sheet]) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title[:31])
-        ws.append(sheet.header)
+        ws.append([xml_safe(v) for v in sheet.header])
         for cell in ws[1]:
             cell.font = bold
             cell.alignment = Alignment(horizontal="center")
             as_text(cell)
         for row in sheet.rows:
-            ws.append(row)
+            ws.append([xml_safe(v) for v in row])
         for col in range(1, len(sheet.header) + 1):
             letter = get_column_letter(col)
             ws.column_dimensions[letter].width = sheet.widths.get(col, max(10, 2 * len(str(sheet.header[col - 1])) + 2))

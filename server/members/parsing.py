@@ -6,6 +6,7 @@ from datetime import date
 import server.members.messages  # noqa: F401  (registers the message codes)
 from server.auth.services import PHONE_RE, UNUSABLE_PASSWORD, normalize_phone  # noqa: F401  (parsing.<name>)
 from server.common.errors import Unprocessable
+from server.common.fields import CONTROL_CHARS
 from server.members.table import MAX_BYTES, MAX_ROWS, quote, read_table  # noqa: F401  (parsing.<name>)
 
 CHUNK = 900  # bound parameters per IN (): safe on every SQLite build
@@ -51,6 +52,9 @@ class Row:
 
 # ---------------------------------------------------------------- reading the file
 
+INVISIBLE = re.compile(f"[{CONTROL_CHARS}]")  # a spreadsheet's stray control characters, never meant
+
+
 def _norm_header(text: str) -> str:
     return re.sub(r"[\s*＊:：()（）]", "", text).lower()
 
@@ -78,7 +82,7 @@ def parse_rows(table: list[list[str]]) -> tuple[dict[str, str], list[Row]]:
 
         def get(fname, raw=raw):
             i = index.get(fname)
-            return raw[i].strip() if i is not None and i < len(raw) and raw[i] else ""
+            return INVISIBLE.sub("", raw[i]).strip() if i is not None and i < len(raw) and raw[i] else ""
         rows.append(Row(offset, get("name"), get("phone"), get("branch"), get("community"), get("role"),
                         get("joined")))
     if not rows:
