@@ -34,10 +34,15 @@ export class ApiError extends Error {
   }
 }
 
+// Reads still on their way: signing out drops them, since their answers (or a 401 that Chromium logs as a
+// console error) belong to the session that is ending.
+const reads = new Set();
+
 /** fetch JSON under /api/v1; throws ApiError (status 0 = no network or timeout). */
 export async function api(path, { method = "GET", body, headers = {}, raw = false, timeout = 20000 } = {}) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeout);
+  if (method === "GET") reads.add(ctrl);
   const opts = { method, credentials: "same-origin", signal: ctrl.signal,
     headers: { "Accept-Language": lang() === "en" ? "en" : "zh-CN", ...headers } };
   if (body instanceof FormData) opts.body = body;
@@ -53,6 +58,7 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
     throw new ApiError(0, null);
   } finally {
     clearTimeout(timer);
+    reads.delete(ctrl);
   }
   noteServerClock(resp);
   if (raw) {
@@ -83,6 +89,7 @@ export async function login(phone, password) {
 }
 
 export async function logout() {
+  for (const ctrl of reads) ctrl.abort();
   try { await api("/auth/logout", { method: "POST" }); } finally { forgetMe(); }
 }
 
