@@ -1,7 +1,7 @@
 """Organizational life in the browser at phone size (issue 13): a member asks leave for tomorrow's branch
 meeting from "my organizational life", the secretary approves it on the 组织生活 page, the member sees it
-approved and is excused; the secretary's calendar marks this quarter's Party lecture held, and the lecture's
-record is filed and approved (locked)."""
+approved and is excused (the meeting's attendance counts them apart, off the rate's base); the secretary's
+calendar marks this quarter's Party lecture held, and the lecture's record is filed and approved (locked)."""
 from datetime import timedelta
 
 import pytest
@@ -56,6 +56,15 @@ def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server,
             screenshot(staff, "staff-orglife-record")
             staff.reload()  # a fresh page: Playwright's screenshot above left an empty style attribute behind
             expect(staff.locator("#ol-calendar")).to_be_visible()
+            assert staff.evaluate(PHONE_CHECKS) == []
+
+            staff.goto(server.url + f"/app/staff/live.html?event={meeting}")  # the meeting's attendance
+            expect(staff.locator("[data-count=excused] b")).to_have_text("1")
+            expect(staff.locator("[data-count=excused] span")).to_have_text("已请假")
+            expected = staff.locator("[data-count=expected] b").inner_text()
+            expect(staff.locator("#rate")).to_have_text(
+                f"出勤率 0.0%：已到 0 ÷（应到 {expected} − 请假 1）；请假不算缺席")
+            expect(staff.locator("#att-list li", has_text="甲一")).to_contain_text("已请假")
             assert staff.evaluate(PHONE_CHECKS) == []
             assert_clean(staff_watch, failed_status(404))  # the lecture had no record yet: GET answered 404
 

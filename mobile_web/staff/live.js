@@ -22,6 +22,7 @@ addText({
   lv_restore: "恢复", lv_restore_title: "恢复 {name} 的签到", lv_restore_go: "确认恢复",
   lv_restore_keep: "保持作废", lv_restore_text: "恢复到作废前的状态，扣回的积分重新发放，原因会记入审计日志。",
   lv_restored_ok: "已恢复 {name} 的签到",
+  lv_rate: "出勤率 {rate}：已到 {present} ÷（应到 {expected} − 请假 {excused}）；请假不算缺席",
 }, {
   lv_expected: "Expected", lv_present: "Present", lv_late: "Late", lv_absent: "Absent", lv_not_yet: "Not yet here",
   lv_list: "Attendance", lv_filter: "Filter the list",
@@ -35,6 +36,7 @@ addText({
   lv_restore_keep: "Keep it annulled",
   lv_restore_text: "Back to its state before the annulment, with its points paid again; the reason goes to the audit log.",
   lv_restored_ok: "Restored {name}",
+  lv_rate: "Attendance {rate}: present {present} ÷ (expected {expected} − excused {excused}); leave is no absence",
 });
 
 const eventId = param("event");
@@ -84,7 +86,7 @@ async function poll() {
 }
 
 /** Counts that are attendance states are named by the server's state labels. */
-const COUNT_STATE = { out: "checked_out", pending: "pending", annulled: "annulled" };
+const COUNT_STATE = { out: "checked_out", pending: "pending", annulled: "annulled", excused: "excused" };
 
 // Drawn before the first answer too, with "–" in each cell: the numbers fill cells already in place, so
 // nothing below moves when they arrive (the cells follow the kind's flags, as the summary's fields do).
@@ -103,12 +105,18 @@ function drawCounts() {
     const over = Date.now() > Date.parse(ev.ends_at);
     const c = cell("absent", s.absent, over ? "absent" : "not-yet");
     if (!over) c.querySelector("span").textContent = t("lv_not_yet");
-    cells.push(c);
+    cells.push(c, cell("excused", s.excused, "excused"));  // approved leave: neither present nor absent
   }
   if (ev.requires_checkout) cells.push(cell("out", s.checked_out, ""));
   if (ev.requires_confirmation) cells.push(cell("pending", s.pending, ""));
   cells.push(cell("annulled", s.annulled, ""));
   box.replaceChildren(...cells);
+  const rate = $("rate");
+  if (rate) {  // the base said where the rate is shown: expected minus excused
+    rate.hidden = s.attendance_rate === null || s.attendance_rate === undefined;
+    rate.textContent = rate.hidden ? "" : t("lv_rate", { rate: `${(100 * s.attendance_rate).toFixed(1)}%`,
+      present: s.rate_base - s.absent, expected: s.expected, excused: s.expected - s.rate_base });
+  }
   const note = $("updated");
   if (note) {
     note.textContent = state.offline ? t("lv_offline") : state.updatedAt
@@ -223,6 +231,7 @@ function draw() {
         el("a", { class: "button", id: "export-xlsx", href: `${API}/events/${ev.id}/attendance.xlsx`, download: "" },
           t("lv_export_xlsx")))),
     el("div", { class: "counts", id: "counts", "aria-live": "polite" }),
+    el("p", { class: "small muted", id: "rate", hidden: true }),
     ev.status === "cancelled" ? null : checkinPanel({ event: ev, onItem: changed }),
     held ? held.panel : null,
     el("section", { class: "panel" },
