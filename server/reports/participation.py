@@ -200,14 +200,17 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
                          .join(Attendance, live).where(*month_roster, Attendance.late.is_(True))
                          .order_by(Event.starts_at, Event.id, Attendance.checkin_at, User.id))]
 
+    # hours earned by the tree's members of the time: only their memberships are read (the roster queries
+    # above plan better on every membership; SQLite's planner turns either way at the city's size)
+    T = membership.at_times(branch_ids=select(Organization.id).where(Organization.path.startswith(org.path)))
     for r in db.session.execute(
-            select(Event.starts_at, Event.kind, M.c.branch_id, func.sum(Attendance.hours_confirmed).label("hours"))
+            select(Event.starts_at, Event.kind, T.c.branch_id, func.sum(Attendance.hours_confirmed).label("hours"))
             .select_from(Attendance).join(Event, Event.id == Attendance.event_id)
-            .join(M, and_(M.c.user_id == Attendance.user_id, membership.during(M, Event.starts_at)))
-            .join(MemberOrg, MemberOrg.id == M.c.branch_id)
+            .join(T, and_(T.c.user_id == Attendance.user_id, membership.during(T, Event.starts_at)))
+            .join(MemberOrg, MemberOrg.id == T.c.branch_id)
             .where(in_tree, Attendance.state.in_(COUNTED), Event.kind.in_(HOURS_KINDS),
                    Event.starts_at >= y_start, Event.starts_at < m_end)
-            .group_by(Event.id, Event.starts_at, Event.kind, M.c.branch_id)):
+            .group_by(Event.id, Event.starts_at, Event.kind, T.c.branch_id)):
         hours = float(r.hours or 0)
         trend[to_local(r.starts_at).month]["hours"] += hours
         if r.starts_at >= m_start:
