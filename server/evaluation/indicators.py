@@ -55,7 +55,7 @@ def _in(org: Organization):
     index, not from every event of the year)."""
     if org.level == "branch":
         return User.branch_id == org.id
-    return User.branch_id.in_(select(Organization.id).where(Organization.path.startswith(org.path)).scalar_subquery())
+    return User.branch_id.in_(Organization.ids_under(org.path).scalar_subquery())
 
 
 def members(org: Organization) -> dict[int, int]:
@@ -98,7 +98,7 @@ def _attendance_rows(org, year, now, kinds, by: str, branch_id: int | None = Non
     host, member_org = aliased(Organization), aliased(Organization)
     one = branch_id if branch_id is not None else (org.id if org.level == "branch" else None)
     tree = None if one is not None or org.parent_id is None else \
-        select(Organization.id).where(Organization.path.startswith(org.path)).scalar_subquery()
+        Organization.ids_under(org.path).scalar_subquery()
     m = membership.at_times(one, tree)  # an organ's members only; the whole city needs no filter
     excused = Attendance.state == "excused"
     keys = {"branch": [m.c.branch_id], "event": [Event.id, Event.title, Event.starts_at],
@@ -154,10 +154,9 @@ def _meetings(org, year, now, branch_id: int | None = None, light: bool = False)
     start, end = year_bounds(year)
     cols = [Event.host_org_id, Event.starts_at, MeetingRecord.approved_at] if light else [
         Event.id, Event.title, Event.host_org_id, Event.starts_at, MeetingRecord.status, MeetingRecord.approved_at]
-    stmt = (select(*cols).join(Organization, Organization.id == Event.host_org_id)
-            .outerjoin(MeetingRecord, MeetingRecord.event_id == Event.id)
+    stmt = (select(*cols).outerjoin(MeetingRecord, MeetingRecord.event_id == Event.id)
             .where(Event.kind.in_(ORG_LIFE), Event.status.in_(HELD), Event.starts_at <= now, Event.starts_at >= start,
-                   Event.starts_at < end, Organization.path.startswith(org.path),
+                   Event.starts_at < end, Event.host_org_id.in_(Organization.ids_under(org.path)),
                    *([Event.host_org_id == branch_id] if branch_id is not None else [])))
     if light:  # plain rows through the connection: the ORM's row loading doubled a city's 55,000
         return db.session.connection().execute(stmt).all()

@@ -101,8 +101,8 @@ def _read(actor: User, org_id: int, year: int, now: datetime):
     index_of = {p: [0] + [_period_of(p, m) for m in range(1, 13)] for p in PERIODS}
     for host_id, kind, starts_at, group_id in db.session.execute(
             select(Event.host_org_id, Event.kind, Event.starts_at, Event.party_group_id)
-            .join(Organization, Organization.id == Event.host_org_id)
-            .where(Event.host_org_id == org.id if org.level == "branch" else Organization.path.startswith(org.path),
+            .where(Event.host_org_id == org.id if org.level == "branch" else Event.host_org_id.in_(
+                Organization.ids_under(org.path)),
                    Event.kind.in_(tuple(rules)),
                    Event.status.in_(HELD_STATUSES), Event.starts_at >= start, Event.starts_at < end,
                    Event.starts_at <= now)):

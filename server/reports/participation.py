@@ -125,7 +125,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
             select(User.branch_id, func.count(distinct(User.id))).select_from(Attendance)
             .join(Event, Event.id == Attendance.event_id).join(User, User.id == Attendance.user_id)
             .join(MemberOrg, MemberOrg.id == User.branch_id)
-            .where(in_tree, User.branch_id.in_(select(Organization.id).where(Organization.path.startswith(org.path))),
+            .where(in_tree, User.branch_id.in_(Organization.ids_under(org.path)),
                    User.active.is_(True), Event.kind.in_(DUTY_KINDS),
                    Event.host_community_id == User.community_id, Attendance.state.not_in(("annulled", "rejected")),
                    Event.starts_at >= y_start, Event.starts_at < m_end)
@@ -202,7 +202,7 @@ def participation(viewer: User, org_id: int | None, month: str | None, now: date
 
     # hours earned by the tree's members of the time: only their memberships are read (the roster queries
     # above plan better on every membership; SQLite's planner turns either way at the city's size)
-    T = membership.at_times(branch_ids=select(Organization.id).where(Organization.path.startswith(org.path)))
+    T = membership.at_times(branch_ids=Organization.ids_under(org.path))
     for r in db.session.execute(
             select(Event.starts_at, Event.kind, T.c.branch_id, func.sum(Attendance.hours_confirmed).label("hours"))
             .select_from(Attendance).join(Event, Event.id == Attendance.event_id)
