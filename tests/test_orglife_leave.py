@@ -158,3 +158,15 @@ def test_the_secretarys_inbox_holds_undecided_leave_of_the_events_they_manage(wo
     assert [r["member_name"] for r in org.get("/api/v1/orglife/inbox").get_json()["leave"]] == ["甲一"]
     assert login(world.phones.org_b).get("/api/v1/orglife/inbox").get_json() == {"leave": [], "makeups": []}
     assert login(world.phones.a1).get("/api/v1/orglife/inbox").get_json()["leave"] == []
+
+
+def test_an_event_id_beyond_the_databases_integers_is_an_invalid_field(world, login, q):
+    """Found by the fuzzer on PostgreSQL: an id past int4 reached the database and answered 500."""
+    a1 = login(world.phones.a1)
+    for path, body in (("/api/v1/orglife/leave", {"reason": "出差"}),
+                       ("/api/v1/orglife/makeups", {"content": "自学", "studied_at": "2026-01-05T19:00:00+08:00"})):
+        for bad in (-23874411265, 0, 2**31):
+            resp = a1.post(path, json={**body, "event_id": bad})
+            assert resp.status_code == 422, (path, bad, resp.get_json())
+            assert "event_id" in resp.get_json()["error"]["details"]["fields"]["json"]
+    assert q("select count(*) from leave_requests") == [(0,)] and q("select count(*) from makeups") == [(0,)]

@@ -4,13 +4,13 @@ from marshmallow import Schema, fields
 
 from server.auth.permissions import login_required, require_user
 from server.common.fields import text
-from server.common.schemas import LocalDateTime
+from server.common.schemas import Id, LocalDateTime
 from server.orglife import leave, makeup
 from server.orglife.routes import blp
 
 
 class LeaveAskSchema(Schema):
-    event_id = fields.Integer(required=True, strict=True)
+    event_id = Id(required=True, strict=True)
     reason = fields.String(required=True, validate=text(500, "请假原因", 1))
 
 
@@ -37,7 +37,7 @@ class LeaveRequestSchema(Schema):
 
 
 class MakeUpCreateSchema(Schema):
-    event_id = fields.Integer(required=True, strict=True)
+    event_id = Id(required=True, strict=True)
     content = fields.String(required=True, validate=text(5000, "补课内容", 1))
     studied_at = LocalDateTime(required=True)
 
