@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests import objects
 from tests.browser import PHONE_CHECKS, screenshot
 from tests.test_browser_accounts import staff_sign_in
 from tests.test_browser_member import assert_clean, failed_status, phone, sign_in
@@ -73,3 +74,40 @@ def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server,
         assert_clean(member_watch)
     assert q("select user_id, state from attendance where event_id = :e", e=meeting) == [(world.ids.a1, "excused")]
     assert q("select status from meeting_records where event_id = :e", e=lecture) == [("approved",)]
+
+
+def test_a_missed_meeting_is_made_up_from_the_phone_and_confirmed(pw, server, world, make_event, q, ctx):
+    """The member records a make-up for last week's meeting they missed; the secretary confirms it."""
+    missed = make_event("party_lecture", start_in=timedelta(days=-7), title="党课：上周的党课")
+    attended = make_event("party_lecture", start_in=timedelta(days=-3), title="党课：已参加的党课")
+    with ctx():
+        objects.attendance(attended, world.ids.a1, state="checked_in")
+    with phone(pw, server) as (member, member_watch, _m):
+        member.goto(server.url + "/")
+        sign_in(member, world.phones.a1)
+        member.locator("#home-meetings").tap()
+        expect(member.locator("#missed-list li", has_text="已参加的党课")).to_have_count(0)
+        row = member.locator("#missed-list li", has_text="上周的党课")
+        row.locator(".makeup-record").tap()
+        row.locator("button[type=submit]").tap()
+        expect(row.locator(".error")).to_have_text("请填写补课内容")  # said before anything is sent
+        row.locator("textarea").fill("自学党课讲稿，写了学习体会")
+        assert member.evaluate(PHONE_CHECKS) == []
+        row.locator("button[type=submit]").tap()
+        expect(member.locator("#missed-list li", has_text="上周的党课")).to_contain_text("补课待确认")
+        screenshot(member, "member-meetings-makeup")
+
+        with phone(pw, server) as (staff, staff_watch, _s):
+            staff.goto(server.url + f"/app/staff/orglife.html?org={world.branch_a_id}")
+            staff_sign_in(staff, world.phones.org_a)
+            made = staff.locator("#ol-inbox li", has_text="甲一 补课")
+            expect(made).to_contain_text("自学党课讲稿")
+            made.locator("button.primary").tap()
+            expect(staff.locator("#ol-inbox")).to_contain_text("没有待处理")
+            assert_clean(staff_watch)
+
+        member.reload()
+        expect(member.locator("#missed-list li", has_text="上周的党课")).to_contain_text("已补课")
+        assert_clean(member_watch)
+    [(content, confirmed)] = q("select content, confirmed_at is not null from makeups where event_id = :e", e=missed)
+    assert content == "自学党课讲稿，写了学习体会" and confirmed

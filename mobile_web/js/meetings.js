@@ -1,7 +1,7 @@
 // A member's organizational life (#meetings): the meetings coming up that expect me, with a leave request
-// (请假) before each starts and its answer, my private calendar feed, and on the home screen the greeting on
-// my political birthday (政治生日).
-import { api } from "../shared/api.js";
+// (请假) before each starts and its answer; the meetings I missed, with a make-up (补课) to record and its
+// confirmation; my private calendar feed; and on the home screen the greeting on my political birthday (政治生日).
+import { api, serverNow } from "../shared/api.js";
 import { t } from "../shared/i18n.js";
 import { $, el } from "../shared/dom.js";
 import { kindLabel, kindsWhere } from "../shared/labels.js";
@@ -9,6 +9,7 @@ import { ctx, errorText, isoWithOffset, shortRange, show } from "./ui.js";
 
 const ORG_KINDS = new Set(kindsWhere({ org_life: true }).map((k) => k.code));
 const DAY_MS = 86400000;
+const MISSED_STATES = new Set(["annulled", "excused"]);  // no presence: a make-up may stand for it
 const LEAVE_BADGE = { pending: ["leave_pending", "state-pending"], approved: ["leave_approved", "state-confirmed"],
   declined: ["leave_declined", "state-rejected"], withdrawn: ["leave_withdrawn", ""] };
 
@@ -31,16 +32,23 @@ export async function showMeetings() {
   const now = new Date();
   const from = encodeURIComponent(isoWithOffset(now));
   const to = encodeURIComponent(isoWithOffset(new Date(now.getTime() + 62 * DAY_MS)));
+  const since = encodeURIComponent(isoWithOffset(new Date(now.getTime() - 92 * DAY_MS)));
+  $("missed-list").replaceChildren(el("li", { class: "empty" }, t("loading")));
   let events;
   let mine;
+  let ended;
+  let makeups;
   try {
-    [events, mine] = await Promise.all([api(`/events?status=published&from=${from}&to=${to}&page_size=100`),
-      api("/orglife/leave")]);
+    [events, mine, ended, makeups] = await Promise.all([
+      api(`/events?status=published&from=${from}&to=${to}&page_size=100`), api("/orglife/leave"),
+      api(`/events?from=${since}&to=${from}&page_size=100`), api("/orglife/makeups")]);
   } catch (e) {
     if (e.status === 401) { ctx.requireLogin("login_hint_home", showMeetings); return; }
     list.replaceChildren(el("li", { class: "empty" }, errorText(e)));
+    $("missed-list").replaceChildren();
     return;
   }
+  drawMissed(ended.items, makeups, now);
   const leaveOf = new Map(mine.map((r) => [r.event_id, r]));
   const meetings = events.items.filter((e) => ORG_KINDS.has(e.kind) && Date.parse(e.starts_at) > now.getTime());
   if (!meetings.length) { list.replaceChildren(el("li", { class: "empty" }, t("meetings_none"))); return; }
@@ -74,6 +82,62 @@ function leaveForm(e) {
     submit.disabled = true;
     try {
       await api("/orglife/leave", { method: "POST", body: { event_id: e.id, reason: reason.value.trim() } });
+      showMeetings();
+    } catch (err) {
+      error.textContent = errorText(err);
+      error.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+function drawMissed(items, makeups, now) {
+  const list = $("missed-list");
+  const madeUp = new Map(makeups.map((m) => [m.event_id, m]));
+  const missed = items.filter((e) => ORG_KINDS.has(e.kind) && e.status !== "cancelled"
+    && Date.parse(e.ends_at) < now.getTime() && (!e.my_attendance || MISSED_STATES.has(e.my_attendance.state)))
+    .sort((a, b) => Date.parse(b.starts_at) - Date.parse(a.starts_at));
+  if (!missed.length) { list.replaceChildren(el("li", { class: "empty" }, t("missed_none"))); return; }
+  list.replaceChildren(...missed.map((e) => missedRow(e, madeUp.get(e.id))));
+}
+
+function missedRow(e, made) {
+  const row = el("li", { class: "row meeting", "data-event": e.id },
+    el("div", { class: "row-main" }, el("p", { class: "row-title" }, e.title),
+      el("p", { class: "row-meta" }, [kindLabel(e.kind), shortRange(e.starts_at, e.ends_at)].join(" · "))),
+    made ? el("div", { class: "row-side" }, el("span", { class: `badge ${made.confirmed ? "state-confirmed" : "state-pending"}` },
+      t(made.confirmed ? "makeup_confirmed" : "makeup_pending"))) : null);
+  if (made) return row;
+  const go = el("button", { type: "button", class: "secondary makeup-record" }, t("makeup_record"));
+  go.addEventListener("click", () => { go.replaceWith(makeupForm(e)); });
+  row.querySelector(".row-main").append(go);
+  return row;
+}
+
+/** A datetime-local input's value (local wall time, to the minute). */
+function localInput(date) {
+  return isoWithOffset(date).slice(0, 16);
+}
+
+function makeupForm(e) {
+  const cid = `makeup-content-${e.id}`;
+  const wid = `makeup-when-${e.id}`;
+  const content = el("textarea", { id: cid, rows: 3, maxlength: 5000 });
+  const nowish = new Date(serverNow() - 60000);  // by the server's clock, which judges "not in the future"
+  const when = el("input", { id: wid, type: "datetime-local", value: localInput(nowish),
+    min: localInput(new Date(e.starts_at)), max: localInput(nowish) });
+  const error = el("p", { class: "error", role: "alert", hidden: true });
+  const submit = el("button", { type: "submit", class: "primary" }, t("makeup_submit"));
+  const form = el("form", { class: "makeup-form", novalidate: true }, el("label", { for: cid }, t("makeup_content")),
+    content, el("label", { for: wid }, t("makeup_when")), when, error, submit);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!content.value.trim()) { error.textContent = t("makeup_content_needed"); error.hidden = false; return; }
+    submit.disabled = true;
+    try {
+      await api("/orglife/makeups", { method: "POST", body: { event_id: e.id, content: content.value.trim(),
+        studied_at: isoWithOffset(when.value ? new Date(when.value) : nowish) } });
       showMeetings();
     } catch (err) {
       error.textContent = errorText(err);
