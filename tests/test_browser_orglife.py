@@ -15,13 +15,28 @@ from tests.test_browser_member import assert_clean, failed_status, phone, sign_i
 pytestmark = pytest.mark.browser
 
 
+def open_meetings(page, server, phone_number: str) -> None:
+    """A member signs in to the app and opens 我的组织生活."""
+    page.goto(server.url + "/")
+    sign_in(page, phone_number)
+    page.locator("#home-meetings").tap()
+
+
+def secretary_says_yes(staff, server, world, item: str, says: str) -> None:
+    """The branch secretary opens 组织生活 and approves or confirms the one inbox item that names `item`."""
+    staff.goto(server.url + f"/app/staff/orglife.html?org={world.branch_a_id}")
+    staff_sign_in(staff, world.phones.org_a)
+    ask = staff.locator("#ol-inbox li", has_text=item)
+    expect(ask).to_contain_text(says)
+    ask.locator("button.primary").tap()
+    expect(staff.locator("#ol-inbox")).to_contain_text("没有待处理")
+
+
 def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server, world, make_event, q):
     meeting = make_event("branch_assembly", start_in=timedelta(days=1), title="支部党员大会（十二月）")
     lecture = make_event("party_lecture", start_in=timedelta(hours=-1), title="党课：学习贯彻全会精神")
     with phone(pw, server) as (member, member_watch, _m):
-        member.goto(server.url + "/")
-        sign_in(member, world.phones.a1)
-        member.locator("#home-meetings").tap()
+        open_meetings(member, server, world.phones.a1)
         row = member.locator("#meetings-list li", has_text="支部党员大会（十二月）")
         row.locator(".leave-ask").tap()
         assert member.evaluate(PHONE_CHECKS) == []
@@ -31,12 +46,7 @@ def test_leave_is_asked_approved_and_excused_and_the_quarter_is_held(pw, server,
         screenshot(member, "member-meetings-leave")
 
         with phone(pw, server) as (staff, staff_watch, _s):
-            staff.goto(server.url + f"/app/staff/orglife.html?org={world.branch_a_id}")
-            staff_sign_in(staff, world.phones.org_a)
-            ask = staff.locator("#ol-inbox li", has_text="甲一")
-            expect(ask).to_contain_text("出差在外")
-            ask.locator("button.primary").tap()
-            expect(staff.locator("#ol-inbox")).to_contain_text("没有待处理")
+            secretary_says_yes(staff, server, world, "甲一", "出差在外")
             cal = staff.locator("#ol-calendar")
             expect(cal).to_contain_text("应到 − 请假")
             lecture_cells = cal.locator(".ol-kind", has_text="党课").locator(".ol-cell.held")
@@ -83,9 +93,7 @@ def test_a_missed_meeting_is_made_up_from_the_phone_and_confirmed(pw, server, wo
     with ctx():
         objects.attendance(attended, world.ids.a1, state="checked_in")
     with phone(pw, server) as (member, member_watch, _m):
-        member.goto(server.url + "/")
-        sign_in(member, world.phones.a1)
-        member.locator("#home-meetings").tap()
+        open_meetings(member, server, world.phones.a1)
         expect(member.locator("#missed-list li", has_text="已参加的党课")).to_have_count(0)
         row = member.locator("#missed-list li", has_text="上周的党课")
         row.locator(".makeup-record").tap()
@@ -98,12 +106,7 @@ def test_a_missed_meeting_is_made_up_from_the_phone_and_confirmed(pw, server, wo
         screenshot(member, "member-meetings-makeup")
 
         with phone(pw, server) as (staff, staff_watch, _s):
-            staff.goto(server.url + f"/app/staff/orglife.html?org={world.branch_a_id}")
-            staff_sign_in(staff, world.phones.org_a)
-            made = staff.locator("#ol-inbox li", has_text="甲一 补课")
-            expect(made).to_contain_text("自学党课讲稿")
-            made.locator("button.primary").tap()
-            expect(staff.locator("#ol-inbox")).to_contain_text("没有待处理")
+            secretary_says_yes(staff, server, world, "甲一 补课", "自学党课讲稿")
             assert_clean(staff_watch)
 
         member.reload()

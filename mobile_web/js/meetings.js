@@ -56,32 +56,37 @@ export async function showMeetings() {
 }
 
 function meetingRow(e, leave) {
-  const [key, tone] = leave ? LEAVE_BADGE[leave.status] || ["", ""] : ["", ""];
+  const meta = [[kindLabel(e.kind), shortRange(e.starts_at, e.ends_at), e.place_name].filter(Boolean).join(" · "),
+    leave && leave.decision_note ? t("leave_note", { note: leave.decision_note }) : null];
+  return meetingItem(e, meta, leave ? LEAVE_BADGE[leave.status] || ["", ""] : null, ["leave-ask", "leave_ask", leaveForm]);
+}
+
+/** A meeting's row: title and meta lines, then the answer's badge, or a button that opens the row's form. */
+function meetingItem(e, meta, badge, [buttonClass, buttonKey, makeForm]) {
   const row = el("li", { class: "row meeting", "data-event": e.id },
     el("div", { class: "row-main" }, el("p", { class: "row-title" }, e.title),
-      el("p", { class: "row-meta" }, [kindLabel(e.kind), shortRange(e.starts_at, e.ends_at), e.place_name].filter(Boolean).join(" · ")),
-      leave && leave.decision_note ? el("p", { class: "row-meta" }, t("leave_note", { note: leave.decision_note })) : null),
-    leave ? el("div", { class: "row-side" }, el("span", { class: `badge ${tone}` }, t(key))) : null);
-  if (leave) return row;
-  const ask = el("button", { type: "button", class: "secondary leave-ask" }, t("leave_ask"));
-  ask.addEventListener("click", () => { ask.replaceWith(leaveForm(e)); });
-  row.querySelector(".row-main").append(ask);
+      meta.filter(Boolean).map((m) => el("p", { class: "row-meta" }, m))),
+    badge ? el("div", { class: "row-side" }, el("span", { class: `badge ${badge[1]}` }, t(badge[0]))) : null);
+  if (badge) return row;
+  const open = el("button", { type: "button", class: `secondary ${buttonClass}` }, t(buttonKey));
+  open.addEventListener("click", () => { open.replaceWith(makeForm(e)); });
+  row.querySelector(".row-main").append(open);
   return row;
 }
 
-function leaveForm(e) {
-  const id = `leave-reason-${e.id}`;
-  const reason = el("textarea", { id, rows: 2, maxlength: 500 });
+/** A row's form: its fields, a check before anything is sent (a text key, or null), then send() and the list
+ * drawn again; the server's refusal is shown in place. */
+function rowForm(formClass, fields, submitKey, check, send) {
   const error = el("p", { class: "error", role: "alert", hidden: true });
-  const submit = el("button", { type: "submit", class: "primary" }, t("leave_submit"));
-  const form = el("form", { class: "leave-form", novalidate: true }, el("label", { for: id }, t("leave_reason")), reason,
-    error, submit);
+  const submit = el("button", { type: "submit", class: "primary" }, t(submitKey));
+  const form = el("form", { class: formClass, novalidate: true }, ...fields, error, submit);
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    if (!reason.value.trim()) { error.textContent = t("leave_reason_needed"); error.hidden = false; return; }
+    const problem = check();
+    if (problem) { error.textContent = t(problem); error.hidden = false; return; }
     submit.disabled = true;
     try {
-      await api("/orglife/leave", { method: "POST", body: { event_id: e.id, reason: reason.value.trim() } });
+      await send();
       showMeetings();
     } catch (err) {
       error.textContent = errorText(err);
@@ -90,6 +95,14 @@ function leaveForm(e) {
     }
   });
   return form;
+}
+
+function leaveForm(e) {
+  const id = `leave-reason-${e.id}`;
+  const reason = el("textarea", { id, rows: 2, maxlength: 500 });
+  return rowForm("leave-form", [el("label", { for: id }, t("leave_reason")), reason], "leave_submit",
+    () => (reason.value.trim() ? null : "leave_reason_needed"),
+    () => api("/orglife/leave", { method: "POST", body: { event_id: e.id, reason: reason.value.trim() } }));
 }
 
 function drawMissed(items, makeups, now) {
@@ -103,16 +116,10 @@ function drawMissed(items, makeups, now) {
 }
 
 function missedRow(e, made) {
-  const row = el("li", { class: "row meeting", "data-event": e.id },
-    el("div", { class: "row-main" }, el("p", { class: "row-title" }, e.title),
-      el("p", { class: "row-meta" }, [kindLabel(e.kind), shortRange(e.starts_at, e.ends_at)].join(" · "))),
-    made ? el("div", { class: "row-side" }, el("span", { class: `badge ${made.confirmed ? "state-confirmed" : "state-pending"}` },
-      t(made.confirmed ? "makeup_confirmed" : "makeup_pending"))) : null);
-  if (made) return row;
-  const go = el("button", { type: "button", class: "secondary makeup-record" }, t("makeup_record"));
-  go.addEventListener("click", () => { go.replaceWith(makeupForm(e)); });
-  row.querySelector(".row-main").append(go);
-  return row;
+  const badge = made ? (made.confirmed ? ["makeup_confirmed", "state-confirmed"] : ["makeup_pending", "state-pending"])
+    : null;
+  return meetingItem(e, [[kindLabel(e.kind), shortRange(e.starts_at, e.ends_at)].join(" · ")], badge,
+    ["makeup-record", "makeup_record", makeupForm]);
 }
 
 /** A datetime-local input's value (local wall time, to the minute). */
@@ -127,25 +134,11 @@ function makeupForm(e) {
   const nowish = new Date(serverNow() - 60000);  // by the server's clock, which judges "not in the future"
   const when = el("input", { id: wid, type: "datetime-local", value: localInput(nowish),
     min: localInput(new Date(e.starts_at)), max: localInput(nowish) });
-  const error = el("p", { class: "error", role: "alert", hidden: true });
-  const submit = el("button", { type: "submit", class: "primary" }, t("makeup_submit"));
-  const form = el("form", { class: "makeup-form", novalidate: true }, el("label", { for: cid }, t("makeup_content")),
-    content, el("label", { for: wid }, t("makeup_when")), when, error, submit);
-  form.addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    if (!content.value.trim()) { error.textContent = t("makeup_content_needed"); error.hidden = false; return; }
-    submit.disabled = true;
-    try {
-      await api("/orglife/makeups", { method: "POST", body: { event_id: e.id, content: content.value.trim(),
-        studied_at: isoWithOffset(when.value ? new Date(when.value) : nowish) } });
-      showMeetings();
-    } catch (err) {
-      error.textContent = errorText(err);
-      error.hidden = false;
-      submit.disabled = false;
-    }
-  });
-  return form;
+  return rowForm("makeup-form", [el("label", { for: cid }, t("makeup_content")), content,
+    el("label", { for: wid }, t("makeup_when")), when], "makeup_submit",
+  () => (content.value.trim() ? null : "makeup_content_needed"),
+  () => api("/orglife/makeups", { method: "POST", body: { event_id: e.id, content: content.value.trim(),
+    studied_at: isoWithOffset(when.value ? new Date(when.value) : nowish) } }));
 }
 
 export function wireMeetings() {

@@ -160,9 +160,7 @@ def _meetings(org, year, now, branch_id: int | None = None, light: bool = False)
             .where(Event.kind.in_(ORG_LIFE), Event.status.in_(HELD), starts <= now, starts >= start, starts < end,
                    Event.host_org_id.in_(Organization.ids_under(org.path)),
                    *([Event.host_org_id == branch_id] if branch_id is not None else [])))
-    if light:  # plain rows through the connection: the ORM's row loading doubled a city's 55,000
-        return db.session.connection().execute(stmt).all()
-    return db.session.execute(stmt.order_by(Event.starts_at, Event.id)).all()
+    return db.session.execute(stmt if light else stmt.order_by(Event.starts_at, Event.id)).all()
 
 
 def on_time(row, days: int, now: datetime) -> bool | None:

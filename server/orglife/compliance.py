@@ -4,6 +4,7 @@ held or overdue, rolled up an organization's tree. A kind whose audience is one 
 required of every group of the branch: its period is held when each group held enough (a branch without
 groups counts its meetings as one). A fixed number of queries whatever the tree's size."""
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 
@@ -81,8 +82,9 @@ def _period_end(year: int, period: str, index: int) -> datetime:
     return datetime(y, m, 1, tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
 
 
-def _read(actor: User, org_id: int, year: int, now: datetime):
-    """The tree's branches, the meetings held per (branch, kind, period) and per group, in three queries."""
+def _read(actor: User, org_id: int, year: int, now: datetime) -> SimpleNamespace:
+    """The tree's branches, the meetings held per (branch, kind, period) and per group, in three queries; the
+    rules and the end of each period, for _cells."""
     org = db.session.get(Organization, org_id)
     if org is None:
         raise NotFound(details={"org_id": org_id})
@@ -115,35 +117,35 @@ def _read(actor: User, org_id: int, year: int, now: datetime):
                                                     .where(PartyGroup.branch_id.in_([b[0] for b in branches]))
                                                     .order_by(PartyGroup.name, PartyGroup.id)):
         groups.setdefault(branch_id, []).append((gid, gname))
-    return org, rules, branches, held, by_group, groups
+    ends = {(p, i): _period_end(year, p, i) for p in PERIODS for i in range(1, PERIODS[p] + 1)}
+    return SimpleNamespace(org=org, rules=rules, branches=branches, held=held, by_group=by_group, groups=groups,
+                           ends=ends, now=now)
 
 
-def _cells(year: int, now: datetime, rules: dict, bid: int, held: dict, by_group: dict, groups: dict, ends: dict):
+def _cells(facts: SimpleNamespace, bid: int):
     """Each required period of one branch: (kind, period, minimum, index, held, [(group, name, held)], status).
     The group that met least decides a group kind's period; a period is overdue once it has ended unmet."""
-    for kind, (period, minimum) in rules.items():
-        per_group = KINDS[kind].audience == "group" and groups.get(bid)
+    for kind, (period, minimum) in facts.rules.items():
+        per_group = KINDS[kind].audience == "group" and facts.groups.get(bid)
         for index in range(1, PERIODS[period] + 1):
-            count = held.get((bid, kind, index), 0)
-            met = [(gid, name, by_group.get((bid, kind, index, gid), 0)) for gid, name in per_group] if per_group \
-                else None
+            count = facts.held.get((bid, kind, index), 0)
+            met = [(gid, name, facts.by_group.get((bid, kind, index, gid), 0)) for gid, name in per_group] \
+                if per_group else None
             least = min(n for _, _, n in met) if met else count
-            if (period, index) not in ends:
-                ends[(period, index)] = _period_end(year, period, index)
-            status = "held" if least >= minimum else ("overdue" if ends[(period, index)] <= now else "due")
+            status = "held" if least >= minimum else ("overdue" if facts.ends[(period, index)] <= facts.now else "due")
             yield kind, period, minimum, index, count, met, status
 
 
 def calendar(actor: User, org_id: int, year: int, now: datetime | None = None) -> dict:
     """Per branch of the tree, per required kind and period: held count and due / held / overdue."""
     now = now or utcnow()
-    org, rules, branches, held, by_group, groups = _read(actor, org_id, year, now)
-    rows, behind, ends = [], [], {}
+    facts = _read(actor, org_id, year, now)
+    org, rules, branches = facts.org, facts.rules, facts.branches
+    rows, behind = [], []
     for bid, name, _path in branches:
         kinds: dict[str, dict] = {}
         overdue = 0
-        for kind, period, minimum, index, count, met, status in _cells(year, now, rules, bid, held, by_group, groups,
-                                                                        ends):
+        for kind, period, minimum, index, count, met, status in _cells(facts, bid):
             row = kinds.setdefault(kind, {"kind": kind, "label": KINDS[kind].label_zh, "period": period, "cells": []})
             cell = {"period": index, "held": count, "min_count": minimum}
             if met is not None:  # each group's count is shown
@@ -165,9 +167,9 @@ def held_of_due(actor: User, org_id: int, year: int, now: datetime | None = None
     """Per branch: periods held and periods that count (held or overdue), as the calendar says, without its
     cells (the rating of a city reads 1,000 branches' calendars)."""
     now = now or utcnow()
-    _org, rules, branches, held, by_group, groups = _read(actor, org_id, year, now)
-    out, ends = {}, {}
-    for bid, _name, _path in branches:
-        statuses = [c[-1] for c in _cells(year, now, rules, bid, held, by_group, groups, ends)]
+    facts = _read(actor, org_id, year, now)
+    out = {}
+    for bid, _name, _path in facts.branches:
+        statuses = [c[-1] for c in _cells(facts, bid)]
         out[bid] = (statuses.count("held"), statuses.count("held") + statuses.count("overdue"))
     return out
